@@ -1,0 +1,82 @@
+import { openDB, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
+import { DB_NAME, DB_VERSION, type LabDB } from './schema';
+
+type UpgradeTx = IDBPTransaction<LabDB, StoreNames<LabDB>[], 'versionchange'>;
+
+/**
+ * One function per schema version, applied in order from the stored version up to DB_VERSION.
+ * Steps only create stores/indexes or reshape records in place, so a database written by any
+ * older build of the app opens with its data intact.
+ */
+export const MIGRATIONS: Record<number, (db: IDBPDatabase<LabDB>, tx: UpgradeTx) => void> = {
+  1: (db) => {
+    db.createObjectStore('datasets', { keyPath: 'id' });
+    const ex = db.createObjectStore('examples', { keyPath: ['datasetId', 'split', 'chunk'] });
+    ex.createIndex('byDataset', 'datasetId');
+    db.createObjectStore('artifacts', { keyPath: 'id' });
+  },
+  2: (db, tx) => {
+    tx.objectStore('examples').createIndex('bySplit', ['datasetId', 'split']);
+    const art = tx.objectStore('artifacts');
+    art.createIndex('byKind', 'kind');
+    art.createIndex('byDataset', 'datasetId');
+    db.createObjectStore('models', { keyPath: 'id' });
+    db.createObjectStore('experiments', { keyPath: 'id' }).createIndex('bySuite', 'suiteId');
+    const runs = db.createObjectStore('runs', { keyPath: 'id' });
+    runs.createIndex('byExperiment', 'experimentId');
+    runs.createIndex('bySuite', 'suiteId');
+    const queue = db.createObjectStore('queue', { keyPath: 'id' });
+    queue.createIndex('bySuite', 'suiteId');
+    queue.createIndex('byStatus', 'status');
+    db.createObjectStore('settings');
+  },
+};
+
+export interface OpenOptions {
+  name?: string;
+  /** Called when another tab opened a newer schema: this connection has been closed. */
+  onVersionChange?: () => void;
+}
+
+export type LabDatabase = IDBPDatabase<LabDB>;
+
+/**
+ * Opens (creating or upgrading) the lab database. When another tab needs a newer version,
+ * this connection closes itself instead of blocking the upgrade forever; the caller is told
+ * so it can ask the user to reload.
+ */
+export async function openLabDB(opts: OpenOptions = {}): Promise<LabDatabase> {
+  const db = await openDB<LabDB>(opts.name ?? DB_NAME, DB_VERSION, {
+    upgrade(database, oldVersion, _newVersion, tx) {
+      for (let v = oldVersion + 1; v <= DB_VERSION; v++) {
+        const step = MIGRATIONS[v];
+        if (!step) throw new Error(`No migration to schema version ${v}`);
+        step(database, tx);
+      }
+    },
+    blocking() {
+      db.close();
+      opts.onVersionChange?.();
+    },
+  });
+  return db;
+}
+
+/** Space used and available for this origin, and whether storage is persistent. */
+export interface StorageInfo {
+  usage: number | null;
+  quota: number | null;
+  persisted: boolean | null;
+}
+
+export async function storageInfo(nav: Pick<Navigator, 'storage'> | undefined = globalThis.navigator): Promise<StorageInfo> {
+  const s = nav?.storage;
+  if (!s) return { usage: null, quota: null, persisted: null };
+  const est = s.estimate ? await s.estimate() : {};
+  const persisted = s.persisted ? await s.persisted() : null;
+  return { usage: est.usage ?? null, quota: est.quota ?? null, persisted };
+}
+
+export async function requestPersistence(nav: Pick<Navigator, 'storage'> | undefined = globalThis.navigator): Promise<boolean> {
+  return (await nav?.storage?.persist?.()) ?? false;
+}

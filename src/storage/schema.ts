@@ -1,0 +1,118 @@
+import type { DBSchema } from 'idb';
+import type { QARecord } from '../domain/data/types';
+
+/**
+ * IndexedDB layout. Every change to stores or indexes bumps DB_VERSION and adds one step to
+ * MIGRATIONS (see db.ts); a step never deletes user data, it only adds or reshapes.
+ */
+export const DB_NAME = 'qa-lab';
+export const DB_VERSION = 2;
+
+/** Rows of one split are stored in chunks of this many records: one record per row is slow
+ * to write, one record per split cannot be streamed and blows the structured-clone budget. */
+export const EXAMPLES_PER_CHUNK = 2000;
+
+export interface SplitSummary {
+  rows: number;
+  chunks: number;
+  /** Approximate bytes of the stored rows (UTF-16 length of text fields × 2). */
+  bytes: number;
+}
+
+export interface DatasetMeta {
+  id: string;
+  name: string;
+  /** Where it came from: "demo", "file:<name>", "hub:<repo>[:<config>]". */
+  source: string;
+  splits: Record<string, SplitSummary>;
+  createdAt: string;
+  /** Free-form notes about the import (skipped/repaired counts, duplicate ids). */
+  importNotes?: string[];
+}
+
+export interface ExampleChunk {
+  datasetId: string;
+  split: string;
+  chunk: number;
+  rows: QARecord[];
+}
+
+export type ArtifactKind = 'cartography' | 'dynamics' | 'embeddings' | 'clusters' | 'cluster_statistics';
+
+export interface ArtifactRecord {
+  id: string;
+  kind: ArtifactKind;
+  name: string;
+  datasetId: string;
+  split: string;
+  createdAt: string;
+  /** Which run/experiment produced it, when one did. */
+  producedBy?: string;
+  /** The artifact's content: plain data (rows, typed arrays). Shape depends on `kind`. */
+  data: unknown;
+}
+
+export interface ModelRecord {
+  id: string;
+  name: string;
+  /** "demo", "hub:<repo>", "upload", "run:<runId>", "checkpoint:<runId>:<step>". */
+  source: string;
+  createdAt: string;
+  /** Hugging Face config.json content. */
+  config: Record<string, unknown>;
+  /** Hugging Face tokenizer.json content (or built from vocab.txt). */
+  tokenizer?: unknown;
+  /** model.safetensors bytes. */
+  weights?: ArrayBuffer;
+  bytes: number;
+}
+
+export interface ExperimentRecord {
+  id: string;
+  name: string;
+  configHash: string;
+  /** ExperimentConfig as plain JSON (domain/config). */
+  config: Record<string, unknown>;
+  suiteId?: string;
+  createdAt: string;
+}
+
+export interface RunRecord {
+  id: string;
+  experimentId: string;
+  suiteId?: string;
+  /** ExperimentResult (domain/experiments) as plain JSON. */
+  result: Record<string, unknown>;
+  createdAt: string;
+}
+
+export type QueueStatus = 'pending' | 'running' | 'done' | 'failed' | 'cancelled';
+
+export interface QueueItem {
+  id: string;
+  suiteId: string;
+  order: number;
+  experimentId: string;
+  status: QueueStatus;
+  runId?: string;
+  updatedAt: string;
+}
+
+export interface LabDB extends DBSchema {
+  datasets: { key: string; value: DatasetMeta };
+  examples: {
+    key: [string, string, number];
+    value: ExampleChunk;
+    indexes: { byDataset: string; bySplit: [string, string] };
+  };
+  artifacts: {
+    key: string;
+    value: ArtifactRecord;
+    indexes: { byKind: ArtifactKind; byDataset: string };
+  };
+  models: { key: string; value: ModelRecord };
+  experiments: { key: string; value: ExperimentRecord; indexes: { bySuite: string } };
+  runs: { key: string; value: RunRecord; indexes: { byExperiment: string; bySuite: string } };
+  queue: { key: string; value: QueueItem; indexes: { bySuite: string; byStatus: QueueStatus } };
+  settings: { key: string; value: unknown };
+}
