@@ -1,0 +1,107 @@
+/**
+ * The one typed protocol for all UI ↔ training-worker traffic.
+ *
+ * Every request carries an id; the worker answers with any number of `progress` events and then
+ * exactly one of `result`, `error` or `cancelled` for that id. Cancellation is an explicit
+ * `$cancel` message naming the request. Large arrays travel as transferred ArrayBuffers.
+ */
+
+export type BackendName = 'webgpu' | 'wasm' | 'webgl' | 'cpu';
+
+export interface AdapterInfo {
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+  /** True for software adapters (SwiftShader) and adapters the browser marks as fallback. */
+  isFallback: boolean;
+}
+
+export interface BackendReport {
+  backend: BackendName;
+  /** Present when the backend is webgpu, or when a WebGPU adapter was found but not used. */
+  adapter: AdapterInfo | null;
+  /** Backends tried, in order, with why each was or was not taken. */
+  tried: { backend: BackendName; ok: boolean; note: string; msPerStep?: number }[];
+  tfjsVersion: string;
+  warmupMs: number;
+}
+
+export interface GradCheckParams {
+  /** Row-major matrices: loss = sum(A · B); the gradient with respect to A is returned. */
+  a: number[][];
+  b: number[][];
+}
+
+export interface GradCheckResult {
+  backend: BackendName;
+  loss: number;
+  gradA: number[][];
+}
+
+/** Every method the worker offers: its parameters, progress payload and result. */
+export interface WorkerApi {
+  init: { params: { prefer?: BackendName[] }; progress: { stage: string }; result: BackendReport };
+  gradCheck: { params: GradCheckParams; progress: never; result: GradCheckResult };
+  /** Sleeps in small slices, reporting progress, until cancelled or done (exercises cancellation). */
+  tick: { params: { steps: number; ms: number }; progress: { step: number }; result: { steps: number } };
+}
+
+export type MethodName = keyof WorkerApi;
+
+export type RequestMessage = {
+  [K in MethodName]: { id: string; method: K; params: WorkerApi[K]['params'] };
+}[MethodName];
+
+export interface CancelMessage {
+  id: string;
+  method: '$cancel';
+  target: string;
+}
+
+export type ToWorker = RequestMessage | CancelMessage;
+
+export interface SerializedError {
+  name: string;
+  message: string;
+  /** Machine-readable reason when known: 'oom', 'device-lost', 'nan-loss', 'invalid-input', ... */
+  code?: string;
+}
+
+export type FromWorker =
+  | { id: string; kind: 'progress'; data: unknown }
+  | { id: string; kind: 'result'; data: unknown }
+  | { id: string; kind: 'error'; error: SerializedError }
+  | { id: string; kind: 'cancelled' };
+
+export function serializeError(e: unknown): SerializedError {
+  if (e instanceof Error) {
+    const code = (e as Error & { code?: unknown }).code;
+    return { name: e.name, message: e.message, ...(typeof code === 'string' ? { code } : {}) };
+  }
+  return { name: 'Error', message: String(e) };
+}
+
+/** Thrown inside handlers when their AbortSignal fired; the router turns it into `cancelled`. */
+export class CancelledError extends Error {
+  override name = 'CancelledError';
+  constructor() {
+    super('Cancelled');
+  }
+}
+
+/** Collects every ArrayBuffer reachable through typed arrays/ArrayBuffers one level deep in a value. */
+export function transferablesOf(value: unknown, out: Transferable[] = [], depth = 0): Transferable[] {
+  if (value == null || depth > 4) return out;
+  if (value instanceof ArrayBuffer) {
+    if (!out.includes(value)) out.push(value);
+  } else if (ArrayBuffer.isView(value)) {
+    const buf = value.buffer;
+    if (buf instanceof ArrayBuffer && !out.includes(buf)) out.push(buf);
+  } else if (Array.isArray(value)) {
+    for (const v of value) transferablesOf(v, out, depth + 1);
+  } else if (typeof value === 'object') {
+    for (const v of Object.values(value as Record<string, unknown>)) transferablesOf(v, out, depth + 1);
+  }
+  return out;
+}
