@@ -51,7 +51,13 @@ export default defineConfig({
     }),
   ],
   worker: { format: 'es' },
-  build: { target: 'es2022', chunkSizeWarningLimit: 8000, sourcemap: true },
+  build: {
+    target: 'es2022',
+    chunkSizeWarningLimit: 8000,
+    sourcemap: true,
+    // The worker bundles tfjs; its transform time is expected, not a problem to report on every build.
+    rolldownOptions: { checks: { pluginTimings: false } },
+  },
   optimizeDeps: { exclude: ['@tensorflow/tfjs-backend-wasm'] },
   test: {
     environment: 'node',

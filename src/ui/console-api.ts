@@ -1,5 +1,6 @@
 import { getWorker } from './worker';
 import { CallCancelledError } from '../worker/client';
+import { app } from './state/app.svelte';
 
 /**
  * A small scripting surface on `window.__lab` for researchers working in the devtools console,
@@ -7,6 +8,14 @@ import { CallCancelledError } from '../worker/client';
  */
 export function installConsoleApi(): void {
   const api = {
+    /** Schema version and record count of every store, once the database is open. */
+    async dbStats(): Promise<{ version: number; counts: Record<string, number> } | null> {
+      const db = app.db;
+      if (!db) return null;
+      const counts: Record<string, number> = {};
+      for (const name of db.objectStoreNames) counts[name] = await db.count(name);
+      return { version: db.version, counts };
+    },
     gradCheck: (a: number[][], b: number[][]) => getWorker().call('gradCheck', { a, b }),
     /** Starts a long worker request, cancels it after a few progress events, reports what happened. */
     async tickThenCancel(): Promise<{ progressed: number; outcome: string }> {
