@@ -69,7 +69,18 @@ export interface StorageInfo {
   persisted: boolean | null;
 }
 
-export async function storageInfo(nav: Pick<Navigator, 'storage'> | undefined = globalThis.navigator): Promise<StorageInfo> {
+/** The part of StorageManager we use; typed structurally so window and worker code both fit. */
+export interface StorageNavigator {
+  storage?: {
+    estimate?(): Promise<{ usage?: number; quota?: number }>;
+    persisted?(): Promise<boolean>;
+    persist?(): Promise<boolean>;
+  };
+}
+
+const defaultNavigator = (): StorageNavigator | undefined => (globalThis as { navigator?: StorageNavigator }).navigator;
+
+export async function storageInfo(nav: StorageNavigator | undefined = defaultNavigator()): Promise<StorageInfo> {
   const s = nav?.storage;
   if (!s) return { usage: null, quota: null, persisted: null };
   const est = s.estimate ? await s.estimate() : {};
@@ -77,6 +88,6 @@ export async function storageInfo(nav: Pick<Navigator, 'storage'> | undefined = 
   return { usage: est.usage ?? null, quota: est.quota ?? null, persisted };
 }
 
-export async function requestPersistence(nav: Pick<Navigator, 'storage'> | undefined = globalThis.navigator): Promise<boolean> {
+export async function requestPersistence(nav: StorageNavigator | undefined = defaultNavigator()): Promise<boolean> {
   return (await nav?.storage?.persist?.()) ?? false;
 }
