@@ -30,6 +30,9 @@ export const MIGRATIONS: Record<number, (db: IDBPDatabase<LabDB>, tx: UpgradeTx)
     queue.createIndex('byStatus', 'status');
     db.createObjectStore('settings');
   },
+  3: (db) => {
+    db.createObjectStore('modelFiles', { keyPath: 'modelId' });
+  },
 };
 
 export interface OpenOptions {

@@ -6,7 +6,7 @@ import type { QARecord } from '../domain/data/types';
  * MIGRATIONS (see db.ts); a step never deletes user data, it only adds or reshapes.
  */
 export const DB_NAME = 'qa-lab';
-export const DB_VERSION = 2;
+export const DB_VERSION = 3;
 
 /** Rows of one split are stored in chunks of this many records: one record per row is slow
  * to write, one record per split cannot be streamed and blows the structured-clone budget. */
@@ -62,9 +62,18 @@ export interface ModelRecord {
   config: Record<string, unknown>;
   /** Hugging Face tokenizer.json content (or built from vocab.txt). */
   tokenizer?: unknown;
-  /** model.safetensors bytes. */
-  weights?: ArrayBuffer;
+  /** Size of the weights file; the bytes themselves live in `modelFiles` so listing models stays cheap. */
   bytes: number;
+  /** Hugging Face repo and revision for Hub models (the cache key of a download). */
+  hub?: { endpoint: string; repo: string; revision: string };
+}
+
+/** A model's weight file, kept apart from its metadata (tens of MB that listing must not load). */
+export interface ModelFileRecord {
+  modelId: string;
+  /** "model.safetensors" or "pytorch_model.bin". */
+  name: string;
+  bytes: ArrayBuffer;
 }
 
 export interface ExperimentRecord {
@@ -111,6 +120,7 @@ export interface LabDB extends DBSchema {
     indexes: { byKind: ArtifactKind; byDataset: string };
   };
   models: { key: string; value: ModelRecord };
+  modelFiles: { key: string; value: ModelFileRecord };
   experiments: { key: string; value: ExperimentRecord; indexes: { bySuite: string } };
   runs: { key: string; value: RunRecord; indexes: { byExperiment: string; bySuite: string } };
   queue: { key: string; value: QueueItem; indexes: { bySuite: string; byStatus: QueueStatus } };

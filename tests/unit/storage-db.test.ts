@@ -11,7 +11,7 @@ describe('IndexedDB schema', () => {
     const db = await openLabDB({ name: freshName() });
     expect(db.version).toBe(DB_VERSION);
     expect([...db.objectStoreNames].sort()).toEqual(
-      ['artifacts', 'datasets', 'examples', 'experiments', 'models', 'queue', 'runs', 'settings'].sort(),
+      ['artifacts', 'datasets', 'examples', 'experiments', 'modelFiles', 'models', 'queue', 'runs', 'settings'].sort(),
     );
     expect(Object.keys(MIGRATIONS).map(Number)).toEqual(Array.from({ length: DB_VERSION }, (_, i) => i + 1));
     db.close();
