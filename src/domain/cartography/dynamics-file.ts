@@ -1,0 +1,77 @@
+/**
+ * `training_dynamics_epoch_{N}.json` (origin-system.md §2.3): written at the end of epoch N
+ * (1-based), cumulative (it holds every epoch recorded so far, keys "0".."N-1"), indent 2.
+ */
+import { ArtifactParseError } from './errors';
+import { sortedEpochs } from './metrics';
+import { isPlainObject, parsePythonJson } from './python-json';
+import { pyFloat, pyJsonDumps, type PyJsonValue } from './python-format';
+import type { EpochDynamics, TrainingDynamics } from './types';
+
+export function dynamicsFileName(epochNumber: number): string {
+  if (!Number.isInteger(epochNumber) || epochNumber < 1) throw new RangeError(`dynamicsFileName: epoch number is 1-based, got ${epochNumber}`);
+  return `training_dynamics_epoch_${epochNumber}.json`;
+}
+
+/** The epoch number N of a `training_dynamics_epoch_N.json` name, or null for other names. */
+export function parseDynamicsFileName(name: string): number | null {
+  const m = /(?:^|[\\/])training_dynamics_epoch_(\d+)\.json$/.exec(name);
+  return m ? Number(m[1]) : null;
+}
+
+/** The dynamics as the file written after `epochNumber` epochs holds them: epochs 0..epochNumber-1. */
+export function dynamicsThroughEpoch(dynamics: TrainingDynamics, epochNumber: number): TrainingDynamics {
+  const out: TrainingDynamics = {};
+  for (const id of Object.keys(dynamics)) {
+    const kept: Record<number, EpochDynamics> = {};
+    let any = false;
+    for (const e of sortedEpochs(dynamics[id])) {
+      if (e < epochNumber) {
+        kept[e] = dynamics[id][e];
+        any = true;
+      }
+    }
+    if (any) out[id] = kept;
+  }
+  return out;
+}
+
+export function serializeDynamics(dynamics: TrainingDynamics): string {
+  const obj: Record<string, PyJsonValue> = {};
+  for (const id of Object.keys(dynamics)) {
+    const perEpoch: Record<string, PyJsonValue> = {};
+    for (const e of sortedEpochs(dynamics[id])) {
+      const r = dynamics[id][e];
+      perEpoch[String(e)] = { start_prob: pyFloat(r.start_prob), end_prob: pyFloat(r.end_prob), correct: r.correct };
+    }
+    obj[id] = perEpoch;
+  }
+  return pyJsonDumps(obj, 2);
+}
+
+export function parseDynamics(text: string, file = 'training_dynamics.json'): TrainingDynamics {
+  const data = parsePythonJson(text, file);
+  if (!isPlainObject(data)) throw new ArtifactParseError(file, null, null, 'expected a JSON object keyed by example id');
+  const out: TrainingDynamics = {};
+  for (const id of Object.keys(data)) {
+    const perEpoch = data[id];
+    if (!isPlainObject(perEpoch)) throw new ArtifactParseError(file, id, null, 'expected an object keyed by epoch');
+    const rec: Record<number, EpochDynamics> = {};
+    for (const key of Object.keys(perEpoch)) {
+      const where = `${id}, epoch "${key}"`;
+      if (!/^\d+$/.test(key)) throw new ArtifactParseError(file, id, null, `epoch key "${key}" is not a non-negative integer`);
+      const e = perEpoch[key];
+      if (!isPlainObject(e)) throw new ArtifactParseError(file, where, null, 'expected {start_prob, end_prob, correct}');
+      for (const f of ['start_prob', 'end_prob'] as const) {
+        const v = e[f];
+        if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 1) {
+          throw new ArtifactParseError(file, where, f, `expected a probability in [0, 1], got ${JSON.stringify(v ?? null)}`);
+        }
+      }
+      if (typeof e.correct !== 'boolean') throw new ArtifactParseError(file, where, 'correct', `expected true or false, got ${JSON.stringify(e.correct ?? null)}`);
+      rec[Number(key)] = { start_prob: e.start_prob as number, end_prob: e.end_prob as number, correct: e.correct };
+    }
+    out[id] = rec;
+  }
+  return out;
+}

@@ -1,0 +1,15 @@
+export * from './types';
+export * from './errors';
+export { recordDynamics, sortedEpochs, computeExampleMetrics, computeMetrics, numpySum, numpyMean, populationStd } from './metrics';
+export { median, pandasQuantile } from './quantile';
+export * from './categories';
+export * from './question-types';
+export * from './samples';
+export * from './coverage';
+export * from './metrics-files';
+export * from './dynamics-file';
+export * from './td-metrics';
+export * from './filters';
+export { pyFloatRepr, pyFloat32Repr, pyJsonDumps, pyFloat, PyFloat, type PyJsonValue } from './python-format';
+export { parsePythonJson } from './python-json';
+export { parseCsv, formatCsv, type CsvTable } from './csv';
