@@ -51,7 +51,7 @@ export function parsePythonJson(text: string, file: string): unknown {
     const msg = e instanceof Error ? e.message : String(e);
     // V8 reports "... at position N"; map it back to a line of the original text when possible.
     const pos = /position (\d+)/.exec(msg);
-    const line = pos ? lineOf(out, Number(pos[1])) : null;
+    const line = pos ? lineOf(out, Number(pos[1])) : /end of JSON input/.test(msg) ? lineOf(out, out.length) : null;
     throw new ArtifactParseError(file, line, null, `not valid JSON (${msg})`);
   }
 }
