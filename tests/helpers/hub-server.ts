@@ -27,6 +27,9 @@ export async function startFakeHub(routes: FakeHubRoutes): Promise<FakeHub> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const path = decodeURIComponent(url.pathname);
     requests.push(path);
+    // The browser app fetches cross-origin, as it does from huggingface.co, which allows it.
+    res.setHeader('access-control-allow-origin', '*');
+    res.setHeader('access-control-expose-headers', 'content-length');
     const send = (status: number, body: Uint8Array | string | object, headers: Record<string, string> = {}) => {
       const bytes = typeof body === 'string' ? Buffer.from(body) : body instanceof Uint8Array ? Buffer.from(body) : Buffer.from(JSON.stringify(body));
       const type = typeof body === 'object' && !(body instanceof Uint8Array) ? 'application/json' : 'application/octet-stream';

@@ -1,0 +1,38 @@
+import { test, expect } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import { startFakeHub } from '../helpers/hub-server';
+
+const fixture = '../shared/reference/parity/electra-tiny';
+
+test('a Hub model downloads into the browser; asking again is served from the local cache with the Hub gone', async ({ page }) => {
+  const hub = await startFakeHub({
+    models: {
+      'org/electra-tiny': {
+        'config.json': readFileSync(`${fixture}/config.json`),
+        'vocab.txt': ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]', 'dose'].join('\n'),
+        'model.safetensors': new Uint8Array(readFileSync(`${fixture}/model.safetensors`)),
+      },
+    },
+  });
+  try {
+    await page.goto('./#/model');
+    await expect(page.getByTestId('models-empty')).toBeVisible();
+    await page.getByText('Advanced').click();
+    await page.getByTestId('hub-endpoint').fill(hub.endpoint);
+    await page.getByTestId('hub-model-id').fill('org/electra-tiny');
+    await page.getByTestId('hub-model-download').click();
+    await expect(page.getByTestId('model-message')).toContainText('downloaded and stored');
+    await expect(page.getByTestId('models-table')).toContainText('electra · 2 layers · hidden 32');
+
+    // A second request for the same model is served from IndexedDB, with the Hub gone.
+    await hub.close();
+    await page.getByTestId('hub-model-download').click();
+    await expect(page.getByTestId('model-message')).toContainText('already stored here; nothing downloaded');
+
+    await page.getByTestId('hub-model-id').fill('org/missing');
+    await page.getByTestId('hub-model-download').click();
+    await expect(page.getByTestId('model-message')).toContainText(/Could not reach|not found/);
+  } finally {
+    await hub.close().catch(() => {});
+  }
+});
