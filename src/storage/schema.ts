@@ -100,9 +100,13 @@ export type QueueStatus = 'pending' | 'running' | 'done' | 'failed' | 'cancelled
 export interface QueueItem {
   id: string;
   suiteId: string;
+  /** Global run order: items run in ascending order across suites. */
   order: number;
   experimentId: string;
   status: QueueStatus;
+  /** 1 for the first run; a re-run of a failed or cancelled item increments it. */
+  attempt: number;
+  /** The result record of the latest finished attempt. */
   runId?: string;
   updatedAt: string;
 }
