@@ -172,8 +172,9 @@ class WritePump {
 }
 
 async function spaceAvailable(opts: ImportOptions): Promise<number | null> {
-  const nav = globalThis.navigator as Navigator | undefined;
-  const estimate = opts.estimate ?? (typeof nav?.storage?.estimate === 'function' ? () => nav.storage.estimate() : undefined);
+  // Navigator in windows, WorkerNavigator in workers: both have storage where the browser supports it.
+  const storage = (globalThis.navigator as { storage?: StorageManager } | undefined)?.storage;
+  const estimate = opts.estimate ?? (typeof storage?.estimate === 'function' ? () => storage.estimate() : undefined);
   if (!estimate) return null;
   try {
     const e = await estimate();
