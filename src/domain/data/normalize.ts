@@ -29,6 +29,9 @@ function toInt(v: unknown): number | null {
 
 /** Both shapes the Hugging Face world uses: {text[], answer_start[], answer_end[]?} or [{text, answer_start, answer_end?}]. */
 function readAnswers(v: unknown, problems: Problem[]): { text: string[]; start: number[]; end: number[] | null } | null {
+  // Only this field's own problems decide whether to go on; earlier fields may have added theirs.
+  const before = problems.length;
+  const failed = () => problems.length > before;
   let texts: unknown;
   let starts: unknown;
   let ends: unknown;
@@ -50,7 +53,7 @@ function readAnswers(v: unknown, problems: Problem[]): { text: string[]; start: 
       if ('answer_end' in a) anyEnd = true;
       e.push(a.answer_end);
     }
-    if (problems.length) return null;
+    if (failed()) return null;
     ends = anyEnd ? e : undefined;
   } else if (isObject(v)) {
     texts = v.text;
@@ -58,7 +61,7 @@ function readAnswers(v: unknown, problems: Problem[]): { text: string[]; start: 
     ends = v.answer_end;
     if (texts === undefined) problems.push({ kind: 'missing_field', field: 'answers.text', message: 'answers has no "text" list' });
     if (starts === undefined) problems.push({ kind: 'missing_field', field: 'answers.answer_start', message: 'answers has no "answer_start" list' });
-    if (problems.length) return null;
+    if (failed()) return null;
   } else {
     problems.push({ kind: 'wrong_type', field: 'answers', message: `answers must be an object {text, answer_start} or a list of them, got ${typeName(v)}` });
     return null;
@@ -97,7 +100,7 @@ function readAnswers(v: unknown, problems: Problem[]): { text: string[]; start: 
       else end.push(n);
     }
   }
-  if (problems.length) return null;
+  if (failed()) return null;
   if (text.length !== start.length) {
     problems.push({ kind: 'answer_count_mismatch', field: 'answers', message: `${text.length} answer texts but ${start.length} answer_start values` });
     return null;
