@@ -1,0 +1,125 @@
+/**
+ * Forward pass of `ElectraForQuestionAnswering` / `BertForQuestionAnswering` as tfjs ops over a
+ * flat map of parameters with Hugging Face names:
+ *
+ *   embeddings: word + position + token type → LayerNorm → dropout (→ embeddings_project for
+ *   ELECTRA when embedding_size ≠ hidden_size); N post-LayerNorm layers: self-attention with the
+ *   additive mask (1 − mask) · float32_min, softmax, dropout on the probabilities, output dense,
+ *   dropout, LayerNorm(residual); intermediate dense + exact GELU, output dense, dropout,
+ *   LayerNorm(residual); QA head: Linear(hidden, 2) split into start/end logits.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { encoderPrefix, hasEmbeddingsProject, type EncoderConfig } from './config';
+import type { DropoutMasker } from './dropout';
+import { embeddingLookup, type EmbeddingGradPlan } from './embedding';
+import { gelu, layerNorm, linear, softmaxWithBias } from './ops';
+
+/** Parameters by Hugging Face name (tf.Variables while training, any tensors otherwise). */
+export type ParamTensors = Readonly<Record<string, tf.Tensor>>;
+
+export interface ModelInputs {
+  /** [B, T] int32 token ids. */
+  inputIds: tf.Tensor2D;
+  /** [B, T] int32, 1 for real tokens and 0 for padding. */
+  attentionMask: tf.Tensor2D;
+  /** [B, T] int32 segment ids. */
+  tokenTypeIds: tf.Tensor2D;
+  /** Host-built description of inputIds for the word-embedding gradient (see embedding.ts). */
+  wordGradPlan?: EmbeddingGradPlan;
+}
+
+export interface ForwardOptions {
+  /** Dropout on (as model.train()) or off (model.eval()). */
+  training: boolean;
+  /** Mask source; required when training with any non-zero dropout probability. */
+  dropout?: DropoutMasker;
+}
+
+export interface QAOutputs {
+  startLogits: tf.Tensor2D;
+  endLogits: tf.Tensor2D;
+  lastHiddenState: tf.Tensor3D;
+}
+
+/** float32's most negative finite value, torch.finfo(torch.float32).min. */
+export const FLOAT32_MIN = -3.4028234663852886e38;
+
+function param(params: ParamTensors, name: string): tf.Tensor {
+  const p = params[name];
+  if (!p) throw new Error(`model parameter "${name}" is missing`);
+  return p;
+}
+
+/** Runs the model. Call inside tf.tidy (or tf.variableGrads); returns new tensors. */
+export function qaForward(config: EncoderConfig, params: ParamTensors, inputs: ModelInputs, options: ForwardOptions): QAOutputs {
+  const [B, T] = inputs.inputIds.shape;
+  if (T > config.maxPositionEmbeddings) {
+    throw new Error(`sequence length ${T} exceeds max_position_embeddings ${config.maxPositionEmbeddings}`);
+  }
+  for (const [name, t] of [
+    ['attentionMask', inputs.attentionMask],
+    ['tokenTypeIds', inputs.tokenTypeIds],
+  ] as const) {
+    if (t.shape[0] !== B || t.shape[1] !== T) throw new Error(`${name} has shape [${t.shape}], inputIds [${B}, ${T}]`);
+  }
+  const hiddenRate = options.training ? config.hiddenDropoutProb : 0;
+  const attnRate = options.training ? config.attentionProbsDropoutProb : 0;
+  const masker = options.dropout;
+  if ((hiddenRate > 0 || attnRate > 0) && !masker) {
+    throw new Error('training with dropout needs a DropoutMasker (options.dropout)');
+  }
+  const dropout = <X extends tf.Tensor>(x: X, rate: number): X => (rate > 0 ? masker!.apply(x, rate) : x);
+
+  const p = encoderPrefix(config);
+  const P = (name: string) => param(params, `${p}.${name}`);
+  const H = config.hiddenSize;
+  const E = config.embeddingSize;
+  const nh = config.numAttentionHeads;
+  const dh = H / nh;
+  const N = B * T;
+
+  // Embeddings. Positions are 0..T-1 for every row, so a slice replaces the lookup.
+  const words = embeddingLookup(P('embeddings.word_embeddings.weight') as tf.Tensor2D, inputs.inputIds, inputs.wordGradPlan);
+  const types = embeddingLookup(P('embeddings.token_type_embeddings.weight') as tf.Tensor2D, inputs.tokenTypeIds);
+  const positions = tf.slice(P('embeddings.position_embeddings.weight'), [0, 0], [T, E]);
+  let emb = tf.add(tf.add(words, types), positions) as tf.Tensor;
+  emb = layerNorm(emb, P('embeddings.LayerNorm.weight'), P('embeddings.LayerNorm.bias'), config.layerNormEps);
+  emb = dropout(emb, hiddenRate);
+  let h = tf.reshape(emb, [N, E]) as tf.Tensor2D;
+  if (hasEmbeddingsProject(config)) {
+    h = linear(h, param(params, `${p}.embeddings_project.weight`), param(params, `${p}.embeddings_project.bias`));
+  }
+
+  // [B, 1, 1, T]: 0 where attended, float32 min where masked.
+  const maskBias = tf.reshape(tf.mul(tf.sub(1, tf.cast(inputs.attentionMask, 'float32')), FLOAT32_MIN), [B, 1, 1, T]);
+  const toHeads = (x: tf.Tensor2D) => tf.transpose(tf.reshape(x, [B, T, nh, dh]), [0, 2, 1, 3]);
+  const scale = 1 / Math.sqrt(dh);
+
+  for (let i = 0; i < config.numHiddenLayers; i++) {
+    const L = (name: string) => P(`encoder.layer.${i}.${name}`);
+    const q = toHeads(tf.mul(linear(h, L('attention.self.query.weight'), L('attention.self.query.bias')), scale) as tf.Tensor2D);
+    const k = toHeads(linear(h, L('attention.self.key.weight'), L('attention.self.key.bias')));
+    const v = toHeads(linear(h, L('attention.self.value.weight'), L('attention.self.value.bias')));
+    const scores = tf.matMul(q, k, false, true); // [B, nh, T, T]
+    const probs = dropout(softmaxWithBias(scores, maskBias), attnRate);
+    const ctx = tf.reshape(tf.transpose(tf.matMul(probs, v), [0, 2, 1, 3]), [N, H]) as tf.Tensor2D;
+    const attnOut = dropout(linear(ctx, L('attention.output.dense.weight'), L('attention.output.dense.bias')), hiddenRate);
+    const h1 = layerNorm(
+      tf.add(attnOut, h),
+      L('attention.output.LayerNorm.weight'),
+      L('attention.output.LayerNorm.bias'),
+      config.layerNormEps,
+    ) as tf.Tensor2D;
+    const inter = gelu(linear(h1, L('intermediate.dense.weight'), L('intermediate.dense.bias'))) as tf.Tensor2D;
+    const out = dropout(linear(inter, L('output.dense.weight'), L('output.dense.bias')), hiddenRate);
+    h = layerNorm(tf.add(out, h1), L('output.LayerNorm.weight'), L('output.LayerNorm.bias'), config.layerNormEps) as tf.Tensor2D;
+  }
+
+  const logits = linear(h, param(params, 'qa_outputs.weight'), param(params, 'qa_outputs.bias')); // [N, 2]
+  const [start, end] = tf.split(tf.reshape(logits, [B, T, 2]), 2, 2);
+  return {
+    startLogits: tf.reshape(start, [B, T]) as tf.Tensor2D,
+    endLogits: tf.reshape(end, [B, T]) as tf.Tensor2D,
+    lastHiddenState: tf.reshape(h, [B, T, H]) as tf.Tensor3D,
+  };
+}

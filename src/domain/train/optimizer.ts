@@ -1,0 +1,217 @@
+/**
+ * The optimisation step of the Hugging Face Trainer: global-norm gradient clipping
+ * (torch.nn.utils.clip_grad_norm_), then torch.optim.AdamW, with the learning rate of a linear
+ * schedule with warmup set before each step.
+ *
+ * AdamW, per parameter, exactly as torch's single-tensor implementation orders it:
+ *   t += 1
+ *   p ← p · (1 − lr · wd)                       (decoupled decay; wd = 0 for biases and LayerNorm)
+ *   m ← m + (1 − β1) · (g − m)                  (torch's lerp form of β1·m + (1 − β1)·g)
+ *   v ← β2 · v + (1 − β2) · g²
+ *   p ← p − (lr / (1 − β1^t)) · m / (√v / √(1 − β2^t) + eps)
+ * Everything stays on the device; no value is read back during a step.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+export interface AdamWConfig {
+  betas: [number, number];
+  eps: number;
+  weightDecay: number;
+  /** Clip the global gradient norm to this value; null or ≤ 0 disables clipping (HF: max_grad_norm). */
+  maxGradNorm: number | null;
+  /** Parameters that get no weight decay; defaults to the Trainer's rule (see isNoDecayParam). */
+  noDecay?: (name: string) => boolean;
+}
+
+/** Hugging Face TrainingArguments defaults: adam_beta1/2, adam_epsilon, weight_decay 0, max_grad_norm 1. */
+export const HF_ADAMW_DEFAULTS: AdamWConfig = { betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, maxGradNorm: 1.0 };
+
+export function defaultNoDecay(name: string): boolean {
+  return name.endsWith('.bias') || name.includes('LayerNorm');
+}
+
+/**
+ * get_linear_schedule_with_warmup's multiplier at optimizer step `step` (counted from 0):
+ * step / warmup during warmup, then (total − step) / (total − warmup), never below 0.
+ */
+export function linearWarmupMultiplier(step: number, warmupSteps: number, totalSteps: number): number {
+  if (step < warmupSteps) return step / Math.max(1, warmupSteps);
+  return Math.max(0, (totalSteps - step) / Math.max(1, totalSteps - warmupSteps));
+}
+
+export interface LinearSchedule {
+  baseLr: number;
+  warmupSteps: number;
+  totalSteps: number;
+}
+
+/** Learning rate to use for optimizer step `step` (0-based). */
+export function scheduledLr(schedule: LinearSchedule, step: number): number {
+  return schedule.baseLr * linearWarmupMultiplier(step, schedule.warmupSteps, schedule.totalSteps);
+}
+
+/**
+ * Global L2 norm of all gradients (a scalar tensor, not read back) and the gradients scaled by
+ * min(1, maxNorm / (norm + 1e-6)), as clip_grad_norm_ does (it always multiplies).
+ */
+export function clipByGlobalNorm(grads: tf.Tensor[], maxNorm: number): { clipped: tf.Tensor[]; norm: tf.Scalar } {
+  return tf.tidy(() => {
+    const sq = grads.map((g) => tf.sum(tf.square(g)));
+    const norm = tf.sqrt(sq.length === 1 ? sq[0] : tf.addN(sq)) as tf.Scalar;
+    const coef = tf.minimum(tf.div(maxNorm, tf.add(norm, 1e-6)), 1);
+    return { clipped: grads.map((g) => tf.mul(g, coef)), norm };
+  });
+}
+
+/** Global L2 norm without clipping. */
+export function globalNorm(grads: tf.Tensor[]): tf.Scalar {
+  return tf.tidy(() => {
+    const sq = grads.map((g) => tf.sum(tf.square(g)));
+    return tf.sqrt(sq.length === 1 ? sq[0] : tf.addN(sq)) as tf.Scalar;
+  });
+}
+
+export interface AdamWState {
+  /** Number of steps taken (torch's state['step'], equal for every parameter). */
+  step: number;
+  /** First moments by parameter name. */
+  m: Record<string, { shape: number[]; data: Float32Array }>;
+  /** Second moments by parameter name. */
+  v: Record<string, { shape: number[]; data: Float32Array }>;
+}
+
+function zerosVariable(like: tf.Tensor, name: string): tf.Variable {
+  const z = tf.zerosLike(like);
+  const v = tf.variable(z, false, name);
+  z.dispose();
+  return v;
+}
+
+export class AdamW {
+  private readonly names: string[];
+  private readonly m = new Map<string, tf.Variable>();
+  private readonly v = new Map<string, tf.Variable>();
+  private readonly decay = new Map<string, boolean>();
+  private steps = 0;
+  private static nextId = 0;
+  private readonly id = AdamW.nextId++;
+
+  /** `params`: the trainable variables by (Hugging Face) name. */
+  constructor(
+    private readonly params: ReadonlyMap<string, tf.Variable>,
+    readonly config: AdamWConfig,
+  ) {
+    const [b1, b2] = config.betas;
+    if (!(b1 >= 0 && b1 < 1 && b2 >= 0 && b2 < 1)) throw new RangeError(`AdamW betas must be in [0, 1), got [${b1}, ${b2}]`);
+    if (!(config.eps > 0)) throw new RangeError(`AdamW eps must be > 0, got ${config.eps}`);
+    if (!(config.weightDecay >= 0)) throw new RangeError(`AdamW weight decay must be ≥ 0, got ${config.weightDecay}`);
+    const noDecay = config.noDecay ?? defaultNoDecay;
+    this.names = [...params.keys()];
+    for (const name of this.names) {
+      const p = params.get(name)!;
+      this.m.set(name, zerosVariable(p, `adamw${this.id}/m/${name}`));
+      this.v.set(name, zerosVariable(p, `adamw${this.id}/v/${name}`));
+      this.decay.set(name, !noDecay(name));
+    }
+  }
+
+  get stepCount(): number {
+    return this.steps;
+  }
+
+  /**
+   * One optimizer step with learning rate `lr`. `grads` holds a gradient for every parameter,
+   * by name; they are read, not disposed. Returns the pre-clipping global gradient norm (the
+   * value the Trainer logs as grad_norm), as a scalar tensor the caller disposes.
+   */
+  step(grads: ReadonlyMap<string, tf.Tensor> | Readonly<Record<string, tf.Tensor>>, lr: number): tf.Scalar {
+    if (!Number.isFinite(lr) || lr < 0) throw new RangeError(`learning rate must be a finite number ≥ 0, got ${lr}`);
+    const get = (name: string): tf.Tensor => {
+      const g = grads instanceof Map ? grads.get(name) : (grads as Record<string, tf.Tensor>)[name];
+      if (!g) throw new Error(`AdamW.step: no gradient for parameter "${name}"`);
+      return g;
+    };
+    const list = this.names.map(get);
+    const t = this.steps + 1;
+    const [b1, b2] = this.config.betas;
+    const stepSize = lr / (1 - b1 ** t);
+    const bc2Sqrt = Math.sqrt(1 - b2 ** t);
+    const wdFactor = 1 - lr * this.config.weightDecay;
+    const clip = this.config.maxGradNorm !== null && this.config.maxGradNorm > 0;
+
+    const norm = tf.tidy(() => {
+      let gs = list;
+      let n: tf.Scalar;
+      if (clip) {
+        const r = clipByGlobalNorm(list, this.config.maxGradNorm!);
+        gs = r.clipped;
+        n = r.norm;
+      } else {
+        n = globalNorm(list);
+      }
+      this.names.forEach((name, i) => {
+        const g = gs[i];
+        const p = this.params.get(name)!;
+        const m = this.m.get(name)!;
+        const v = this.v.get(name)!;
+        const m2 = tf.add(m, tf.mul(tf.sub(g, m), 1 - b1));
+        const v2 = tf.add(tf.mul(v, b2), tf.mul(tf.square(g), 1 - b2));
+        const decayed = this.decay.get(name) && wdFactor !== 1 ? tf.mul(p, wdFactor) : p;
+        const denom = tf.add(tf.div(tf.sqrt(v2), bc2Sqrt), this.config.eps);
+        const p2 = tf.sub(decayed, tf.mul(tf.div(m2, denom), stepSize));
+        m.assign(m2);
+        v.assign(v2);
+        p.assign(p2);
+      });
+      return n;
+    });
+    this.steps = t;
+    return norm;
+  }
+
+  /** Moments and step count, read back to the host (for checkpoints). */
+  async exportState(): Promise<AdamWState> {
+    const m: AdamWState['m'] = {};
+    const v: AdamWState['v'] = {};
+    for (const name of this.names) {
+      const mv = this.m.get(name)!;
+      const vv = this.v.get(name)!;
+      m[name] = { shape: [...mv.shape], data: (await mv.data()) as Float32Array };
+      v[name] = { shape: [...vv.shape], data: (await vv.data()) as Float32Array };
+    }
+    return { step: this.steps, m, v };
+  }
+
+  /** Restores exportState() output; every parameter must be present with its shape. */
+  importState(state: AdamWState): void {
+    if (!Number.isInteger(state.step) || state.step < 0) throw new Error(`optimizer state: step must be a non-negative integer, got ${state.step}`);
+    for (const name of this.names) {
+      for (const [kind, src, dst] of [
+        ['m', state.m, this.m],
+        ['v', state.v, this.v],
+      ] as const) {
+        const entry = src[name];
+        const target = dst.get(name)!;
+        if (!entry) throw new Error(`optimizer state: ${kind} for parameter "${name}" is missing`);
+        const same = entry.shape.length === target.shape.length && entry.shape.every((d, i) => d === target.shape[i]);
+        if (!same || entry.data.length !== target.size) {
+          throw new Error(`optimizer state: ${kind} for "${name}" has shape [${entry.shape}], the parameter [${target.shape}]`);
+        }
+      }
+    }
+    for (const name of this.names) {
+      tf.tidy(() => {
+        this.m.get(name)!.assign(tf.tensor(state.m[name].data, state.m[name].shape, 'float32'));
+        this.v.get(name)!.assign(tf.tensor(state.v[name].data, state.v[name].shape, 'float32'));
+      });
+    }
+    this.steps = state.step;
+  }
+
+  dispose(): void {
+    for (const t of this.m.values()) t.dispose();
+    for (const t of this.v.values()) t.dispose();
+    this.m.clear();
+    this.v.clear();
+  }
+}
