@@ -121,8 +121,10 @@ export interface DownloadProgress {
 
 function fileLabel(url: string): string {
   try {
-    const u = new URL(url);
-    return u.pathname.split('/').slice(-3).join('/');
+    const path = decodeURIComponent(new URL(url).pathname);
+    // Listing URLs name the dataset: /api/datasets/{id}/parquet/{config}/{split}/{n}.parquet
+    const m = /\/api\/datasets\/(.+)\/parquet\/(.+)$/.exec(path);
+    return m ? `${m[1]}/${m[2]}` : path.split('/').slice(-3).join('/');
   } catch {
     return url;
   }

@@ -209,6 +209,22 @@ function otherFact(rng: Rng, note: Note, not: Fact): Fact | null {
   return all.length ? pick(rng, all) : null;
 }
 
+// Small surface edits, as annotators' templated questions drift: the question reads the same.
+const EDITS: [RegExp, string][] = [
+  [/^What is /, "What's "],
+  [/the patient/, 'the pt'],
+  [/dosage/, 'dose'],
+  [/\?$/, ' ?'],
+  [/^When was /, 'when was '],
+  [/^What was /, 'what was '],
+];
+
+function nearDuplicate(rng: Rng, question: string): string {
+  const applicable = EDITS.filter(([re]) => re.test(question));
+  const [re, to] = pick(rng, applicable);
+  return question.replace(re, to);
+}
+
 function shiftSpan(rng: Rng, rec: QARecord): QARecord {
   const { context } = rec;
   const start = rec.answers.answer_start[0];
@@ -240,11 +256,11 @@ function addNoise(rng: Rng, rows: Row[], rate: number): void {
     const kind = NOISE_KINDS[j % NOISE_KINDS.length];
     const gold: Fact = { start: row.record.answers.answer_start[0], text: row.record.answers.text[0], type: row.note.facts[row.ask.answer].type };
     if (kind === 'conflicting_duplicate') {
-      // Re-ask a clean sibling's question in other words, with another same-type answer.
+      // Re-ask a clean sibling's question with a small edit, and give it another same-type answer.
       const sibling = rows.find((r, k) => r.note === row.note && k !== i && !chosenSet.has(k));
       if (sibling) {
         const sibFact = sibling.note.facts[sibling.ask.answer];
-        const phrasing = sibling.ask.phrasings.find((p) => p !== sibling.record.question);
+        const phrasing = nearDuplicate(rng, sibling.record.question);
         const wrong = otherFact(rng, row.note, sibFact);
         if (phrasing && wrong && !ids.has(exampleId(phrasing, row.note.context))) {
           ids.delete(row.record.id);
