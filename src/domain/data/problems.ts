@@ -30,8 +30,10 @@ export interface Problem {
 export interface ProblemExample extends Problem {
   file: string;
   split: string;
-  /** 0-based position of the record in its file (for JSON Lines: line number - 1). */
+  /** 0-based position of the record in its file, counting records (blank lines are not records). */
   index: number;
+  /** Human-readable location: "line 12", "row 55", "data[0].paragraphs[1].qas[3]". */
+  where: string;
   id?: string;
 }
 
