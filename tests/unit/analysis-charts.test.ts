@@ -57,6 +57,19 @@ describe('the four Python plots', () => {
     expect(svg).toMatchSnapshot();
   });
 
+  it('F1 over experiments keeps the position of a successful run without F1 as a gap, as matplotlib does', () => {
+    const gap = [
+      run({ experiment_name: 'a', timestamp: '2025-01-01T01:00:00', eval_f1: 70 }),
+      run({ experiment_name: 'b', timestamp: '2025-01-01T02:00:00', eval_f1: null }),
+      run({ experiment_name: 'c', timestamp: '2025-01-01T03:00:00', eval_f1: 72 }),
+    ];
+    const svg = f1OverExperimentsChart(gap);
+    expect(count(svg, 'class="point"')).toBe(2);
+    expect(svg).toContain('#2 c: F1 72.00');
+    // the line is two separate pieces: two moveto commands
+    expect(/class="series" d="([^"]+)"/.exec(svg)![1].match(/M/g)).toHaveLength(2);
+  });
+
   it('F1 vs exact match: one marker per run and the dashed diagonal', () => {
     const svg = f1VsExactMatchChart(rows);
     assertWellFormed(svg);

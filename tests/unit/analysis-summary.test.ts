@@ -50,8 +50,9 @@ describe('Python number formatting', () => {
 });
 
 describe('print_results_summary', () => {
-  it('reproduces pandas output character for character on the suite fixture', () => {
+  it('reproduces pandas output character for character on the suite fixture, whatever the input order', () => {
     expect(formatResultsSummary(sortRowsByTimestamp(suiteRows))).toBe(PANDAS_SUMMARY_SUITE);
+    expect(formatResultsSummary([...suiteRows].reverse())).toBe(PANDAS_SUMMARY_SUITE);
   });
 
   it('reproduces pandas on edge values: ties in top 5, 9-digit F1, a negative F1, a large duration, std of one run', () => {

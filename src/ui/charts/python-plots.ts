@@ -44,25 +44,29 @@ export function f1OverExperimentsChart(rows: readonly AnalysisRow[], opts: Chart
   const size = resolveSize(opts);
   const id = opts.id ?? 'f1-over-experiments';
   const title = opts.title ?? 'F1 Score Over Experiments';
-  const data = sortRowsByTimestamp(successful(rows)).filter((r) => r.eval_f1 !== null);
+  // As in Python, the x position is the run's index among all successful runs in timestamp
+  // order; a run without F1 leaves a gap in the line rather than shifting the others.
+  const ordered = sortRowsByTimestamp(successful(rows));
+  const data = ordered.map((r, i) => ({ r, i })).filter((e) => e.r.eval_f1 !== null);
   if (data.length === 0) {
     return svgDocument({ id, ...size, title, desc: 'No successful run has an F1 score.', body: chartTitle(size.width, title) + emptyMessage(size, 'F1 data not available') });
   }
   const f = plotFrame(size);
-  const ys = data.map((r) => r.eval_f1 as number);
-  const x = scaleLinear().domain([-0.3, Math.max(1, data.length - 1) + 0.3]).range([f.left, f.right]);
+  const ys = data.map((e) => e.r.eval_f1 as number);
+  const x = scaleLinear().domain([-0.3, Math.max(1, ordered.length - 1) + 0.3]).range([f.left, f.right]);
   const y = scaleLinear().domain(paddedDomain(ys)).nice().range([f.bottom, f.top]);
-  const ax = axisBottom(x, f, { label: 'Experiment Number', integer: true, ticks: Math.min(10, data.length) });
+  const ax = axisBottom(x, f, { label: 'Experiment Number', integer: true, ticks: Math.min(10, ordered.length) });
   const ay = axisLeft(y, f, { label: 'F1 Score' });
-  const path = line<number>()
+  const path = line<AnalysisRow>()
+    .defined((r) => r.eval_f1 !== null)
     .x((_, i) => x(i))
-    .y((v) => y(v))(ys) as string;
+    .y((r) => y(r.eval_f1 as number))(ordered) as string;
   const body =
     chartTitle(size.width, title) +
     ax.grid +
     ay.grid +
     el('path', { class: 'series', d: path, fill: 'none', stroke: POINT, 'stroke-width': 2, 'stroke-opacity': 0.7 }) +
-    data.map((r, i) => point(x(i), y(ys[i]), 5, `#${i} ${r.experiment_name}: F1 ${fmt(ys[i])}`)).join('') +
+    data.map((e, k) => point(x(e.i), y(ys[k]), 5, `#${e.i} ${e.r.experiment_name}: F1 ${fmt(ys[k])}`)).join('') +
     ax.axis +
     ay.axis;
   const desc = `Line chart of the F1 score of ${data.length} successful run(s) in the order they started (x: experiment number). F1 ranges from ${rangeText(ys)}.`;

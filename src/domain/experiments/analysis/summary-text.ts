@@ -5,7 +5,7 @@
  * prints as "nan" and a missing pandas value as "NaN"; those are the origin's words, not numbers.
  */
 import { numpyPercentile, numpyRound, pandasToString, pyFixed, type PandasColumn } from './python-format';
-import { STRATEGY_FLAGS, pythonTitle, type AnalysisRow } from './rows';
+import { STRATEGY_FLAGS, pythonTitle, sortRowsByTimestamp, type AnalysisRow } from './rows';
 
 const RULE = '='.repeat(100);
 const THIN = '-'.repeat(100);
@@ -69,11 +69,13 @@ function top5ByF1(rows: readonly AnalysisRow[]): AnalysisRow[] {
 }
 
 /**
- * The stdout of Python's `print_results_summary(df)` for these rows (one per run, in the
- * DataFrame's order: use `sortRowsByTimestamp` for the Python order), ending in a newline.
- * A column exists, as in the DataFrame, when at least one run (failed ones included) has a value.
+ * The stdout of Python's `print_results_summary(df)` for these runs, ending in a newline. Rows
+ * are first put in the DataFrame's order (by timestamp, as `load_experiment_results` sorts), which
+ * decides ties in the top 5. A column exists, as in the DataFrame, when at least one run (failed
+ * ones included) has a value.
  */
-export function formatResultsSummary(rows: readonly AnalysisRow[]): string {
+export function formatResultsSummary(runs: readonly AnalysisRow[]): string {
+  const rows = sortRowsByTimestamp(runs);
   const out: string[] = [];
   const print = (s = ''): void => {
     out.push(s);
