@@ -259,8 +259,9 @@ export function checkPrerequisites(configs: readonly ExperimentConfig[], resolve
 
 /**
  * The experiment that produces a missing cartography artifact: cartography tracking on the
- * requirement's split, writing to its path, 5 epochs over the rows the experiments use. The
- * caller binds the stored result to `requirement.key` afterwards.
+ * requirement's split, writing to its path, by default 5 epochs over the rows the experiments use
+ * (`options.training` may change those). The caller binds the stored result to
+ * `requirement.key` afterwards.
  */
 export function cartographyRunSpec(
   requirement: ArtifactRequirement,
@@ -268,12 +269,11 @@ export function cartographyRunSpec(
 ): ExperimentSpec {
   if (requirement.make.type !== 'cartography_run') throw new Error(`cartographyRunSpec: ${requirement.key} is not made by a cartography run`);
   const make = requirement.make;
+  // The requirement's row count and epochs are defaults the caller may change; the output binding is not.
   const training = makeTrainingConfig(
-    mergeOverrides(options.training ?? {}, {
+    mergeOverrides(mergeOverrides({ max_train_samples: make.max_samples, num_train_epochs: make.num_train_epochs }, options.training ?? {}), {
       enable_cartography: true,
       cartography_output_dir: make.output_dir,
-      max_train_samples: make.max_samples,
-      num_train_epochs: make.num_train_epochs,
     }),
   );
   const config = makeExperimentConfig(

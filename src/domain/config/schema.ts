@@ -221,6 +221,9 @@ export function zodIssuesToConfigIssues(file: string, issues: readonly z.core.$Z
           message: `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${describeValue(input)}`,
         });
         break;
+      case 'custom':
+        out.push({ file, path, message: issue.message });
+        break;
       default:
         out.push({ file, path, message: input === undefined ? issue.message : `${issue.message}, got ${describeValue(input)}` });
     }

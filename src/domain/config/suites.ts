@@ -382,7 +382,7 @@ export interface CustomSuiteSpec {
 export function valueToken(x: number, k: number): string {
   const t = Math.trunc(x * k);
   if (t / k === x) return String(t);
-  return pyFloatRepr(x).replace('-', 'm').replace('.', 'p').replace('+', '');
+  return pyFloatRepr(x).replaceAll('-', 'm').replace('.', 'p').replace('+', '');
 }
 
 function clusterToken(exclude: readonly number[]): string {
