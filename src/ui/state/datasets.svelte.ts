@@ -1,4 +1,5 @@
 import type { LabDatabase } from '../../storage/db';
+import type { DatasetMeta } from '../../storage/schema';
 import { listDatasets, renameDataset, deleteDataset, readRowRange, type DatasetListing } from '../../storage/datasets';
 import type { QARecord } from '../../domain/data/types';
 import type { RepairPolicy, ValidationReport } from '../../domain/data/problems';
@@ -46,6 +47,14 @@ export function skippedUnder(report: ValidationReport, policy: RepairPolicy): nu
   return policy === 'repair' ? report.totals.skipped : report.totals.skipped + report.totals.repaired;
 }
 
+/**
+ * Stores the demo dataset on first start (in the import worker; a no-op once it exists or after the
+ * user deleted it). Meant for app start-up, so the demo is there before the Datasets section is opened.
+ */
+export function seedDemoDataset(client: ImportClient, dbName?: string): Promise<DatasetMeta | null> {
+  return client.call('seed-demo', { dbName });
+}
+
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 /**
@@ -88,6 +97,11 @@ export class DatasetsState {
     private readonly client: () => ImportClient,
   ) {}
 
+  /** The worker opens its own connection: it must be to the same database as ours. */
+  private get dbName(): string | undefined {
+    return this.db()?.name;
+  }
+
   get busy(): boolean {
     return this.stage === 'inspecting' || this.stage === 'importing';
   }
@@ -127,7 +141,7 @@ export class DatasetsState {
   /** Makes sure the demo dataset exists (first start), then refreshes the list. */
   async ensureDemo(force = false): Promise<void> {
     try {
-      await this.client().call('seed-demo', { force });
+      await this.client().call('seed-demo', { force, dbName: this.dbName });
     } catch (e) {
       this.listError = `The demo dataset could not be stored: ${message(e)}`;
     }
@@ -203,7 +217,7 @@ export class DatasetsState {
     try {
       const res = await this.client().call(
         'import',
-        { source, policy: this.policy, name: this.name, replace: this.replace },
+        { source, policy: this.policy, name: this.name, replace: this.replace, dbName: this.dbName },
         { signal: ctl.signal, onProgress: (p) => (this.progress = p) },
       );
       if (ctl !== this.ctl) return;
