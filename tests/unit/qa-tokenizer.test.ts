@@ -131,6 +131,7 @@ describe('WordPiece tokenizer with offsets (hand-made vocab.txt)', () => {
       ['ml', 5, 7],
     ]);
     expect(tokens(hand, 'receives')).toEqual([['receives', 0, 8]]);
+    expect(hand.tokenize('Receives 5mg')).toEqual(['receives', '5', '##mg']);
     expect(tokens(hand, 'dosed naively')).toEqual([
       ['dose', 0, 4],
       ['##d', 4, 5],

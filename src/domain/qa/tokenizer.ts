@@ -132,6 +132,11 @@ export class WordPieceTokenizer {
     return this.idToTokenList[id];
   }
 
+  /** Token strings of `text` (no special tokens), e.g. ["the", "dose", "##s"]. */
+  tokenize(text: string): string[] {
+    return Array.from(this.encode(text).ids, (id) => this.idToTokenList[id]);
+  }
+
   /** Normalized pre-tokens with their original spans (what WordPiece sees). */
   preTokenize(text: string): { word: string; start: number; end: number }[] {
     return this.splitter.words(text);
