@@ -230,6 +230,36 @@ describe('tokenizer files', () => {
   });
 });
 
+describe('normalizer settings', () => {
+  const variants = [
+    { cleanText: true, handleChineseChars: true, stripAccents: false, lowercase: true },
+    { cleanText: true, handleChineseChars: true, stripAccents: true, lowercase: false },
+    { cleanText: true, handleChineseChars: false, stripAccents: null, lowercase: false },
+    { cleanText: false, handleChineseChars: true, stripAccents: null, lowercase: true },
+  ];
+
+  it('apply each flag as documented', () => {
+    const words = (i: number, text: string): string[] => new BertTextSplitter(variants[i]).words(text).map((w) => w.word);
+    expect(words(0, 'Café')).toEqual(['café']);
+    expect(words(1, 'Café')).toEqual(['Cafe']);
+    expect(words(2, 'Café中文')).toEqual(['Café中文']);
+    expect(words(3, 'a\u0007b')).toEqual(['a\u0007b']);
+    expect(words(3, 'a\u0085b\ufeffc')).toEqual(['a', 'b\ufeffc']);
+  });
+
+  it('give the library ids under every setting', () => {
+    // Without clean_text, U+0085 and U+FEFF reach the pre-tokenizer, where Rust's White_Space
+    // (NEL yes, BOM no) and the library's JavaScript \s (NEL no, BOM yes) disagree; we follow Rust.
+    const corpus = [...TRICKY_TEXTS, ...generateTexts(150, 23)].filter((t) => !/[\u0085\ufeff]/.test(t));
+    for (const normalizer of variants) {
+      const spec = { ...handSpec, normalizer };
+      const ours = new WordPieceTokenizer(spec);
+      const lib = libraryTokenizer(tokenizerJsonFromSpec(spec), {});
+      for (const text of corpus) expect(Array.from(ours.encode(text).ids), `${JSON.stringify(normalizer)} ${JSON.stringify(text)}`).toEqual(lib.ids(text));
+    }
+  });
+});
+
 describe('ids equal @xenova/transformers on generated text', () => {
   const corpus = generateTexts(1500, 7);
   const built = buildWordPieceVocabulary(generateTexts(400, 11), { vocabSize: 600 });
