@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { detectFormat, splitFromFileName, sourceRows } from '../../src/domain/data/read-source';
-import { textChunks, textLines, bufferSource } from '../../src/domain/data/byte-source';
+import { textChunks, textLines, bufferSource, streamChunks } from '../../src/domain/data/byte-source';
+import { jsonLinesFromChunks } from '../../src/domain/data/json-lines';
 import { jsonArrayElements } from '../../src/domain/data/json-array';
 import { DataFileError } from '../../src/domain/data/errors';
 import { writeParquet, QA_COLUMNS, type Codec } from '../fixtures/data/parquet-writer';
@@ -189,5 +190,12 @@ describe('split names from file names', () => {
     expect(splitFromFileName('emrqa_validation.jsonl')).toBe('validation');
     expect(splitFromFileName('test-00000-of-00001.parquet')).toBe('test');
     expect(splitFromFileName('my_data.jsonl')).toBe('train');
+  });
+});
+
+describe('JSON Lines from a stream', () => {
+  it('reads rows straight from a ReadableStream of byte chunks', async () => {
+    const rows = await collect(jsonLinesFromChunks(streamChunks(new Blob([jsonl(ROWS)]).stream()), 'body.jsonl', 'validation'));
+    expect(rows.map((r) => [r.file, r.split, r.value])).toEqual(ROWS.map((r) => ['body.jsonl', 'validation', r]));
   });
 });

@@ -39,6 +39,20 @@ export async function* byteChunks(src: ByteSource, onBytes?: (n: number) => void
   }
 }
 
+/** The chunks of a ReadableStream (a fetch body, Blob.stream()) as an async iterable, releasing the lock at the end. */
+export async function* streamChunks(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
+  const reader = stream.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      yield value;
+    }
+  } finally {
+    reader.releaseLock();
+  }
+}
+
 /** Decoded UTF-8 text pieces (BOM dropped); multi-byte characters split across chunks decode whole. */
 export async function* textChunks(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<string> {
   const decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: false });
