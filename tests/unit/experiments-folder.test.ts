@@ -173,6 +173,15 @@ describe('reading a Python experiments folder', () => {
     expect(Object.keys(exp.trainer_output).sort()).toEqual(['checkpoint-500/results.json', 'eval_metrics.json']);
   });
 
+  it('reads a folder that holds only all_results.json (e.g. a dry-run invocation)', () => {
+    const all = mergeAllResults(null, [makeDryRunResult(createBaselineConfig())], '2024-01-01T00:00:00');
+    const entries = buildExperimentFolder([{ config: createBaselineConfig(), result: all.results[0] }], { root: 'out', all_results: all });
+    const read = readExperimentFolder(entries);
+    expect(read.root).toBe('out');
+    expect(read.experiments).toEqual([]);
+    expect(read.all_results).toEqual(all);
+  });
+
   it('explains a bare results.json and a broken archive', () => {
     const read = readExperimentFolder([{ path: 'results.json', bytes: enc('{}') }]);
     expect(read.experiments).toEqual([]);

@@ -30,6 +30,8 @@ describe('dry-run plan', () => {
       app: i === 2 ? { artifact_bindings: { 'clusters:train:cluster_output': 'clu-train', 'clusters:validation:cluster_output_validation': 'clu-val' } } : {},
     }));
     const plan = planExperiments(specs, { resolve: global });
+    // App settings never enter the hash.
+    expect(plan.experiments.map((e) => e.config_hash)).toEqual(planExperiments(suite).experiments.map((e) => e.config_hash));
     expect(plan.experiments[1].artifacts.map((a) => a.resolved?.artifactId ?? null)).toEqual(['cart-train', null]);
     expect(plan.experiments[2].ready).toBe(true);
     expect(plan.prerequisites.missing.map((m) => m.requirement.key)).toEqual(['cartography:validation:cartography_output_validation']);

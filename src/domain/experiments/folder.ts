@@ -270,7 +270,9 @@ export function readExperimentFolder(input: readonly FolderEntry[]): ImportedFol
 
   let root: string;
   const allResultsPaths = [...files.keys()].filter((p) => basename(p) === 'all_results.json').sort((a, b) => depth(a) - depth(b));
-  const withAll = allResultsPaths.map(dirname).find((d) => parents.has(d) || allResultsPaths.length === 1);
+  // The folder holding all_results.json is the root when experiments sit beside it; a lone
+  // all_results.json (only dry runs, or nothing but the summary) still names the root.
+  const withAll = allResultsPaths.map(dirname).find((d) => parents.has(d)) ?? (parents.size === 0 ? allResultsPaths.map(dirname)[0] : undefined);
   if (withAll !== undefined) root = withAll;
   else if (parents.size) {
     root = [...parents.keys()].sort((a, b) => depth(a) - depth(b) || (parents.get(b)!.length - parents.get(a)!.length))[0];
