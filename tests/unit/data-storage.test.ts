@@ -182,6 +182,22 @@ describe('importing files end to end (parse → validate → store)', () => {
     expect(rows[1].answers.answer_start).toEqual([8]);
   });
 
+  it('a row with a 5 MB context is validated, repaired and stored whole', async () => {
+    await fresh();
+    const context = 'The patient was stable overnight. '.repeat(160_000) + 'Lasix 40 mg daily was given.';
+    expect(context.length).toBeGreaterThan(5_000_000);
+    const start = context.indexOf('40 mg');
+    const src = await resolveSource({
+      kind: 'files',
+      files: [{ name: 'big.jsonl', data: new Blob([jsonl([{ context, question: 'Dose of lasix?', answers: { text: ['40 mg'], answer_start: [start - 3] } }])]), split: 'train' }],
+    });
+    const { meta, report } = await importSource(db, src, { name: 'big', policy: 'repair' });
+    expect(report.totals).toMatchObject({ read: 1, kept: 1, repaired: 1 });
+    const [stored] = await readFirstRows(db, meta.id, 'train');
+    expect(stored.context).toBe(context);
+    expect(stored.answers.answer_start).toEqual([start]);
+  });
+
   it('a file with zero rows, or with no usable row, is refused and nothing is written', async () => {
     await fresh();
     const before = await dumpDb(db);
