@@ -20,6 +20,7 @@ export interface ClusterAssignmentRow {
   id: string;
   /** HDBSCAN label; -1 is noise. */
   cluster: number;
+  /** 2-D UMAP coordinates (float32 values); NaN when not computed or absent from an imported file. */
   dim1: number;
   dim2: number;
   /** Membership strength in [0, 1] (0 for noise); null when the file has no such column. */

@@ -1,0 +1,14 @@
+export * from './types';
+export { seededRandom, gaussian } from './random';
+export * from './standardize';
+export { symmetricEigen, type SymmetricEigen } from './eigen';
+export * from './pca';
+export { kNearestNeighbours, type KnnResult } from './knn';
+export * from './hdbscan';
+export * from './statistics';
+export * from './cluster-files';
+export * from './samples';
+export * from './embedding';
+export * from './umap';
+export * from './cluster-filter';
+export * from './pipeline';
