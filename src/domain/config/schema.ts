@@ -189,7 +189,12 @@ const EXPECTED_WORDS: Record<string, string> = {
 };
 
 /** Turns zod issues into ConfigIssues with plain-language messages. */
-export function zodIssuesToConfigIssues(file: string, issues: readonly z.core.$ZodIssue[], prefix = ''): ConfigIssue[] {
+export function zodIssuesToConfigIssues(
+  file: string,
+  issues: readonly z.core.$ZodIssue[],
+  prefix = '',
+  unknownKeyHint = '',
+): ConfigIssue[] {
   const out: ConfigIssue[] = [];
   for (const issue of issues) {
     const base = formatPath(issue.path);
@@ -210,7 +215,7 @@ export function zodIssuesToConfigIssues(file: string, issues: readonly z.core.$Z
           out.push({
             file,
             path: path ? `${path}.${key}` : key,
-            message: 'unknown field (the Python dataclass has no such field and would refuse it)',
+            message: `unknown field${unknownKeyHint}`,
           });
         }
         break;
@@ -231,20 +236,22 @@ export function zodIssuesToConfigIssues(file: string, issues: readonly z.core.$Z
   return out;
 }
 
-function parseWith<T>(schema: z.ZodType<T>, value: unknown, file: string, prefix = ''): T {
+const DATACLASS_HINT = ' (the Python dataclass has no such field and would refuse it)';
+
+function parseWith<T>(schema: z.ZodType<T>, value: unknown, file: string, prefix = '', unknownKeyHint = ''): T {
   const r = schema.safeParse(value, { reportInput: true });
-  if (!r.success) throw new ConfigValidationError(zodIssuesToConfigIssues(file, r.error.issues, prefix));
+  if (!r.success) throw new ConfigValidationError(zodIssuesToConfigIssues(file, r.error.issues, prefix, unknownKeyHint));
   return r.data;
 }
 
 /** Validates a config in the current schema, filling Python's defaults for missing fields. Throws ConfigValidationError. */
 export function parseExperimentConfig(value: unknown, file = 'config.json'): ExperimentConfig {
-  return parseWith(ExperimentConfigSchema, value, file);
+  return parseWith(ExperimentConfigSchema, value, file, '', DATACLASS_HINT);
 }
 
 /** Validates a TrainingConfig on its own (e.g. overrides from a UI form); `prefix` names it in messages. */
 export function parseTrainingConfig(value: unknown, file = 'config.json', prefix = 'training'): TrainingConfig {
-  return parseWith(TrainingConfigSchema, value, file, prefix);
+  return parseWith(TrainingConfigSchema, value, file, prefix, DATACLASS_HINT);
 }
 
 /** Validates the app's own settings (`app.json`). */
