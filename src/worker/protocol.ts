@@ -39,13 +39,27 @@ export interface GradCheckResult {
   gradA: number[][];
 }
 
-/** Every method the worker offers: its parameters, progress payload and result. */
-export interface WorkerApi {
-  init: { params: { prefer?: BackendName[] }; progress: { stage: string }; result: BackendReport };
-  gradCheck: { params: GradCheckParams; progress: never; result: GradCheckResult };
-  /** Sleeps in small slices, reporting progress, until cancelled or done (exercises cancellation). */
-  tick: { params: { steps: number; ms: number }; progress: { step: number }; result: { steps: number } };
+/** One method's parameters, progress payload and result. */
+export interface MethodSpec<P, G, R> {
+  params: P;
+  progress: G;
+  result: R;
 }
+
+/** The worker's own housekeeping methods. */
+export interface CoreApi {
+  init: MethodSpec<{ prefer?: BackendName[] }, { stage: string }, BackendReport>;
+  gradCheck: MethodSpec<GradCheckParams, never, GradCheckResult>;
+  /** Sleeps in small slices, reporting progress, until cancelled or done (exercises cancellation). */
+  tick: MethodSpec<{ steps: number; ms: number }, { step: number }, { steps: number }>;
+}
+
+/**
+ * Every method the worker offers. Each feature declares its methods in its own module
+ * (src/worker/api/*.ts) as an interface and is added to this list; its handlers live in
+ * src/worker/handlers/ and are registered in training.worker.ts.
+ */
+export interface WorkerApi extends CoreApi {}
 
 export type MethodName = keyof WorkerApi;
 

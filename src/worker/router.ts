@@ -2,7 +2,6 @@ import {
   CancelledError,
   serializeError,
   type FromWorker,
-  type MethodName,
   type ToWorker,
   type WorkerApi,
 } from './protocol';
@@ -28,12 +27,15 @@ export function transfer<R>(value: R, list: Transferable[]): Transferring<R> {
   return new Transferring(value, list);
 }
 
-export type Handlers = {
-  [K in MethodName]: (
-    params: WorkerApi[K]['params'],
-    ctx: HandlerContext<WorkerApi[K]['progress']>,
-  ) => Promise<HandlerResult<WorkerApi[K]['result']>>;
+type MethodsOf<Api> = { [K in keyof Api]: { params: unknown; progress: unknown; result: unknown } };
+
+/** Handlers for the methods of one API interface (a feature's slice of WorkerApi). */
+export type HandlersOf<Api extends MethodsOf<Api>> = {
+  [K in keyof Api]: (params: Api[K]['params'], ctx: HandlerContext<Api[K]['progress']>) => Promise<HandlerResult<Api[K]['result']>>;
 };
+
+/** Handlers for every method of the worker. */
+export type Handlers = HandlersOf<WorkerApi>;
 
 export interface Port {
   postMessage(message: unknown, transfer?: Transferable[]): void;

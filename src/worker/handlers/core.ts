@@ -1,0 +1,35 @@
+import * as tf from '@tensorflow/tfjs';
+import { throwIfCancelled, type HandlersOf } from '../router';
+import type { CoreApi } from '../protocol';
+import { ensureBackend, initBackend } from './backend-state';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export const coreHandlers: HandlersOf<CoreApi> = {
+  async init({ prefer }, { progress }) {
+    return initBackend(prefer, (stage) => progress({ stage }));
+  },
+
+  async gradCheck({ a, b }) {
+    const { backend } = await ensureBackend();
+    const A = tf.variable(tf.tensor2d(a));
+    const B = tf.tensor2d(b);
+    try {
+      const { value, grads } = tf.variableGrads(() => tf.sum(tf.matMul(A, B)) as tf.Scalar, [A]);
+      const [loss, grad] = await Promise.all([value.data(), grads[A.name].array() as Promise<number[][]>]);
+      tf.dispose([value, grads[A.name]]);
+      return { backend, loss: loss[0], gradA: grad };
+    } finally {
+      tf.dispose([A, B]);
+    }
+  },
+
+  async tick({ steps, ms }, { signal, progress }) {
+    for (let step = 1; step <= steps; step++) {
+      throwIfCancelled(signal);
+      await sleep(ms);
+      progress({ step });
+    }
+    return { steps };
+  },
+};
