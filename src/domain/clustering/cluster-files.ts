@@ -73,7 +73,8 @@ export function parseAssignmentsCsv(text: string, file = ASSIGNMENTS_FILE): Clus
       if (cols[field] < 0) return NaN;
       const v = parseNumberCell(cells[cols[field]], file, line, field);
       if (v !== null && !Number.isFinite(v)) throw new ArtifactParseError(file, line, field, `expected a finite number, got "${cells[cols[field]]}"`);
-      return v ?? NaN;
+      // The coordinates are float32 in the Python system (and in ours): read them back as such.
+      return v === null ? NaN : Math.fround(v);
     };
     let probability: number | null = null;
     if (cols.cluster_probability >= 0) {
