@@ -86,8 +86,15 @@ test('a database from schema v1 is upgraded with its data kept', async ({ page }
 test('two tabs share the database without corrupting it, and an upgrade in one is not blocked by the other', async ({ context }) => {
   const [a, b] = await Promise.all([context.newPage(), context.newPage()]);
   await Promise.all([a.goto('./'), b.goto('./')]);
+  // Both tabs start at once and both try to create the demo dataset: it must exist exactly once.
+  await expect(a.getByTestId('dataset-row')).toHaveCount(1, { timeout: 60_000 });
+  await b.reload();
+  await expect(b.getByTestId('dataset-row')).toHaveCount(1, { timeout: 60_000 });
   const [sa, sb] = await Promise.all([dbStats(a), dbStats(b)]);
   expect(sa).toEqual(sb);
+  expect(sa.counts.datasets).toBe(1);
+  // 3,000 train + 600 validation rows in chunks of 2,000: 2 + 1 chunks, none duplicated.
+  expect(sa.counts.examples).toBe(3);
 
   // A newer schema opened elsewhere (a newer build in another tab): this tab steps aside and says so.
   await a.evaluate(

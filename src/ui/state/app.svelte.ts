@@ -1,6 +1,8 @@
 import { openLabDB, storageInfo, requestPersistence, type LabDatabase, type StorageInfo } from '../../storage/db';
 import type { BackendReport } from '../../worker/protocol';
 import { getWorker } from '../worker';
+import { getImportClient } from '../../worker/import-client';
+import { seedDemoDataset } from './datasets.svelte';
 
 /** App-wide state: the database connection, the worker's backend, storage figures. */
 export class AppState {
@@ -13,8 +15,28 @@ export class AppState {
   backendError = $state<string | null>(null);
   storage = $state<StorageInfo>({ usage: null, quota: null, persisted: null });
 
+  /** True once the demo dataset exists (or was deliberately deleted by the user earlier). */
+  demoReady = $state(false);
+
   async start(): Promise<void> {
-    await Promise.all([this.openDb(), this.startWorker(), this.refreshStorage()]);
+    await Promise.all([this.openDb().then(() => this.seedDemo()), this.startWorker(), this.refreshStorage()]);
+  }
+
+  /**
+   * The demo dataset is generated at first start, so the lab has data offline with no download.
+   * A Web Lock makes tabs opened together seed it once, one after the other.
+   */
+  private async seedDemo(): Promise<void> {
+    if (!this.db) return;
+    const seed = () => seedDemoDataset(getImportClient());
+    try {
+      if (navigator.locks) await navigator.locks.request('qa-lab:seed-demo', seed);
+      else await seed();
+      this.demoReady = true;
+    } catch (e) {
+      this.dbError = `The demo dataset could not be created: ${e instanceof Error ? e.message : String(e)}`;
+    }
+    await this.refreshStorage();
   }
 
   private async openDb(): Promise<void> {
