@@ -37,7 +37,13 @@ export interface ExampleChunk {
   rows: QARecord[];
 }
 
-export type ArtifactKind = 'cartography' | 'dynamics' | 'embeddings' | 'clusters' | 'cluster_statistics';
+/**
+ * - cartography: {metrics: CartographyMetricsRow[], dynamics?: TrainingDynamics} (see storage/artifacts.ts)
+ * - clusters: {assignments: ClusterAssignmentRow[], statistics: ClusterStatisticsRow[], ...}
+ * - embeddings: {ids: string[], dim: number, data: Float32Array, modelId: string}
+ * - run-outputs: {logHistory, predictions, filters, messages, modelId} of one experiment run
+ */
+export type ArtifactKind = 'cartography' | 'embeddings' | 'clusters' | 'run-outputs';
 
 export interface ArtifactRecord {
   id: string;
