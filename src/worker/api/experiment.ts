@@ -1,0 +1,31 @@
+import type { MethodSpec } from '../protocol';
+import type { ExperimentSpec } from '../../domain/config/types';
+import type { ExperimentResult } from '../../domain/experiments/result';
+import type { TrainProgress } from '../../domain/train/trainer';
+
+export interface RunExperimentParams {
+  spec: ExperimentSpec;
+  /** Result record id (queue item + attempt): names the outputs this run stores. */
+  runId: string;
+  experimentId: string;
+  /** Database to read inputs from and write outputs to (tests use their own). */
+  dbName?: string;
+  appVersion: string;
+  gitCommit: string;
+  /** Keep the trained weights as a stored model (default true). */
+  keepWeights?: boolean;
+}
+
+export type RunExperimentProgress =
+  | ({ kind: 'train' } & TrainProgress)
+  | { kind: 'message'; line: string }
+  | { kind: 'log'; entry: Record<string, number> };
+
+export interface ExperimentApi {
+  /**
+   * Trains and evaluates one experiment inside the worker: reads its data, model and artifacts
+   * from IndexedDB, writes its outputs there (run outputs, trained model, cartography artifact)
+   * and returns the result record. Failures reject; the caller records them as failed results.
+   */
+  runExperiment: MethodSpec<RunExperimentParams, RunExperimentProgress, ExperimentResult>;
+}
