@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { coreDistances, denseMatrix, gaussian, hdbscan, kNearestNeighbours, seededRandom } from '../../src/domain/clustering';
+import { coreDistances, denseMatrix, gaussian, hdbscan, kNearestNeighbours, mutualReachabilityMst, seededRandom } from '../../src/domain/clustering';
 
 const line = (xs: number[]) => denseMatrix(Float64Array.from(xs), xs.length, 1);
 
@@ -182,5 +182,53 @@ describe('HDBSCAN on seeded blobs with outliers', () => {
     expect(() => hdbscan(line([0, 1, 2]), { minClusterSize: 1 })).toThrow(/minClusterSize/);
     expect(() => hdbscan(line([0, NaN, 2]))).toThrow(/non-finite/);
     expect(hdbscan(line([5])).labels[0]).toBe(-1);
+  });
+});
+
+describe('minimum spanning tree', () => {
+  it('has the weight of a Kruskal tree over the full mutual-reachability matrix', () => {
+    const g = gaussian(seededRandom(11));
+    const n = 70;
+    const xs = Float64Array.from({ length: n * 3 }, (_, i) => g() * (i % 3 === 0 ? 4 : 1));
+    const x = denseMatrix(xs, n, 3);
+    const core = coreDistances(x, 4);
+    const edges: [number, number, number][] = [];
+    for (let i = 0; i < n; i++)
+      for (let j = i + 1; j < n; j++) {
+        const d = Math.hypot(xs[3 * i] - xs[3 * j], xs[3 * i + 1] - xs[3 * j + 1], xs[3 * i + 2] - xs[3 * j + 2]);
+        edges.push([i, j, Math.max(d, core[i], core[j])]);
+      }
+    edges.sort((a, b) => a[2] - b[2]);
+    const parent = Array.from({ length: n }, (_, i) => i);
+    const find = (v: number): number => (parent[v] === v ? v : (parent[v] = find(parent[v])));
+    let kruskal = 0;
+    for (const [i, j, w] of edges) {
+      const a = find(i);
+      const b = find(j);
+      if (a !== b) {
+        parent[a] = b;
+        kruskal += w;
+      }
+    }
+    const mst = mutualReachabilityMst(x, core);
+    expect(mst.weight.reduce((s, w) => s + w, 0)).toBeCloseTo(kruskal, 9);
+    // A spanning tree: n − 1 edges reaching every point.
+    expect(new Set([...mst.to, 0]).size).toBe(n);
+  });
+});
+
+describe('exact duplicates', () => {
+  it('gives infinite λ without NaN, full membership, and persistence 1 as the library does', () => {
+    const xs: number[] = [];
+    for (let i = 0; i < 12; i++) xs.push(5, 5);
+    for (let i = 0; i < 10; i++) xs.push(i * 0.3, 0);
+    for (let i = 0; i < 10; i++) xs.push(20 + i * 0.3, 0);
+    const r = hdbscan(denseMatrix(Float64Array.from(xs), 32, 2), { minClusterSize: 5, minSamples: 3 });
+    expect(r.nClusters).toBe(3);
+    expect(new Set(r.labels.slice(0, 12)).size).toBe(1);
+    expect(r.probabilities.slice(0, 12).every((p) => p === 1)).toBe(true);
+    expect(Array.from(r.probabilities).some(Number.isNaN)).toBe(false);
+    // With an infinite λ in the tree, cluster_persistence_ is defined as 1 for every cluster.
+    expect(Array.from(r.persistence)).toEqual([1, 1, 1]);
   });
 });
