@@ -146,6 +146,10 @@ describe('training_dynamics_epoch_N.json', () => {
     );
     expect(() => parseDynamics('{"a": {"0": {"start_prob": 0.2, "end_prob": 0.1, "correct": 1}}}', 'd.json')).toThrow(/field "correct": expected true or false/);
     expect(() => parseDynamics('{"a": {"0": {"start_prob": NaN, "end_prob": 0.1, "correct": true}}}', 'd.json')).toThrow(/got null/);
+    // The file written after epoch 1 holds epoch 0 only.
+    const two = serializeDynamics(dyn);
+    expect(() => parseDynamics(two, 'run/training_dynamics_epoch_1.json')).toThrow('run/training_dynamics_epoch_1.json, record ex1: epoch 1 cannot be in a file written after epoch 1 (it holds epochs 0..0)');
+    expect(parseDynamics(two, 'training_dynamics_epoch_2.json')).toEqual(dyn);
   });
 });
 

@@ -49,8 +49,13 @@ export function serializeDynamics(dynamics: TrainingDynamics): string {
   return pyJsonDumps(obj, 2);
 }
 
+/**
+ * Reads a dynamics file. When the name is `training_dynamics_epoch_N.json`, epochs must be
+ * below N: the file is written at the end of epoch N and holds epochs 0..N−1.
+ */
 export function parseDynamics(text: string, file = 'training_dynamics.json'): TrainingDynamics {
   const data = parsePythonJson(text, file);
+  const writtenAfter = parseDynamicsFileName(file);
   if (!isPlainObject(data)) throw new ArtifactParseError(file, null, null, 'expected a JSON object keyed by example id');
   const out: TrainingDynamics = {};
   for (const id of Object.keys(data)) {
@@ -60,6 +65,9 @@ export function parseDynamics(text: string, file = 'training_dynamics.json'): Tr
     for (const key of Object.keys(perEpoch)) {
       const where = `${id}, epoch "${key}"`;
       if (!/^\d+$/.test(key)) throw new ArtifactParseError(file, id, null, `epoch key "${key}" is not a non-negative integer`);
+      if (writtenAfter !== null && Number(key) >= writtenAfter) {
+        throw new ArtifactParseError(file, id, null, `epoch ${key} cannot be in a file written after epoch ${writtenAfter} (it holds epochs 0..${writtenAfter - 1})`);
+      }
       const e = perEpoch[key];
       if (!isPlainObject(e)) throw new ArtifactParseError(file, where, null, 'expected {start_prob, end_prob, correct}');
       for (const f of ['start_prob', 'end_prob'] as const) {

@@ -5,7 +5,11 @@
 import { denseMatrix, type DenseMatrix } from './types';
 
 export interface Standardized {
-  matrix: DenseMatrix<Float64Array>;
+  /**
+   * Float32 like the embeddings it comes from: half the memory of float64 (20 MB at
+   * 10k × 512), and z-scores need no more than float32's 7 digits for PCA and clustering.
+   */
+  matrix: DenseMatrix<Float32Array>;
   mean: Float64Array;
   /** The divisor per column (the std, or 1 where the std is 0). */
   scale: Float64Array;
@@ -34,7 +38,7 @@ export function standardize(x: DenseMatrix): Standardized {
     // sklearn treats a std at rounding-noise level as zero too (_handle_zeros_in_scale).
     scale[j] = s < 10 * Number.EPSILON * Math.max(1, Math.abs(mean[j])) ? 1 : s;
   }
-  const out = new Float64Array(n * d);
+  const out = new Float32Array(n * d);
   for (let i = 0; i < n; i++) {
     const o = i * d;
     for (let j = 0; j < d; j++) {
