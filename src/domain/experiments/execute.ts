@@ -15,7 +15,7 @@ import { filterAmbiguous, type AmbiguousFilterReport } from '../cartography/filt
 import { filterByClusters, type ClusterFilterReport } from '../clustering/cluster-filter';
 import type { CartographyMetricsRow } from '../cartography/types';
 import type { ClusterAssignmentRow } from '../clustering/types';
-import { makeExperimentResult, type ExperimentResult, type Provenance } from './result';
+import { makeExperimentResult, type ExperimentResult, type Metrics, type Provenance } from './result';
 import { trainAndEvaluate, type TrainRunInput, type TrainRunOutput } from '../train/trainer';
 import type { QAModel } from '../model/model';
 import type { WordPieceTokenizer } from '../qa/index';
@@ -219,7 +219,7 @@ export async function executeExperiment(inputs: ExperimentInputs): Promise<Exper
     checkpoints: inputs.checkpoints,
   });
   const end = now();
-  const metrics = out.metrics ? { eval_exact_match: out.metrics.eval_exact_match, eval_f1: out.metrics.eval_f1 } : {};
+  const metrics: Metrics = out.metrics ? { eval_exact_match: out.metrics.eval_exact_match, eval_f1: out.metrics.eval_f1 } : {};
   const result = makeExperimentResult({
     experiment_name: config.name,
     config_hash: configHash(config),
