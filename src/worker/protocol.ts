@@ -6,6 +6,8 @@
  * `$cancel` message naming the request. Large arrays travel as transferred ArrayBuffers.
  */
 
+import type { ExperimentApi } from './api/experiment';
+
 export type BackendName = 'webgpu' | 'wasm' | 'webgl' | 'cpu';
 
 export interface AdapterInfo {
@@ -59,7 +61,7 @@ export interface CoreApi {
  * (src/worker/api/*.ts) as an interface and is added to this list; its handlers live in
  * src/worker/handlers/ and are registered in training.worker.ts.
  */
-export interface WorkerApi extends CoreApi {}
+export interface WorkerApi extends CoreApi, ExperimentApi {}
 
 export type MethodName = keyof WorkerApi;
 

@@ -1,12 +1,14 @@
 /// <reference lib="webworker" />
 import { serve, type Handlers } from './router';
 import { coreHandlers } from './handlers/core';
+import { experimentHandlers } from './handlers/experiment';
 
 declare const self: DedicatedWorkerGlobalScope;
 
 // Each feature contributes the handlers of its own API module (see protocol.ts).
 const handlers: Handlers = {
   ...coreHandlers,
+  ...experimentHandlers,
 };
 
 serve(self, handlers);

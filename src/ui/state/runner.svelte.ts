@@ -6,7 +6,7 @@ import { configHash } from '../../domain/config/serialize';
 import { IdbQueueStore, dropPending, enqueueSuite, listQueue, requeue, runIdOf } from '../../storage/queue';
 import type { QueueItem } from '../../storage/schema';
 import type { RunExperimentProgress } from '../../worker/api/experiment';
-import type { TrainProgress } from '../../domain/train/trainer';
+import type { TrainProgress } from '../../domain/train/types';
 import { getWorker } from '../worker';
 import { app } from './app.svelte';
 

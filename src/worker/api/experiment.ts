@@ -1,7 +1,7 @@
 import type { MethodSpec } from '../protocol';
 import type { ExperimentSpec } from '../../domain/config/types';
 import type { ExperimentResult } from '../../domain/experiments/result';
-import type { TrainProgress } from '../../domain/train/trainer';
+import type { TrainProgress } from '../../domain/train/types';
 
 export interface RunExperimentParams {
   spec: ExperimentSpec;
