@@ -37,6 +37,13 @@ export function pyFloatRepr(x: number): string {
   if (x === Infinity) return 'inf';
   if (x === -Infinity) return '-inf';
   if (x === 0) return Object.is(x, -0) ? '-0.0' : '0.0';
+  const ax = Math.abs(x);
+  // Fast path: in [1e-4, 1e16) both languages print the same digits in fixed notation
+  // (JavaScript keeps fixed notation from 1e-7 to 1e21); Python adds ".0" to integral values.
+  if (ax >= 1e-4 && ax < 1e16) {
+    const s = String(x);
+    return Number.isInteger(x) ? s + '.0' : s;
+  }
   const { digits, exp10 } = shortestDigits(x);
   return layoutPythonStyle(x < 0, digits, exp10);
 }
