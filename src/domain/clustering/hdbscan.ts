@@ -26,10 +26,11 @@ export interface HdbscanOptions {
   /**
    * Whether the `minSamples` neighbourhood counts the point itself.
    *
-   * hdbscan 0.8's Boruvka k-d tree path (which `algorithm="best"` takes for Euclidean data of
-   * at most 60 dimensions, i.e. the origin's 50-D PCA output) and its generic path use the
-   * distance to the min_samples-th OTHER point: `false`, our default. Its Prim k-d tree path
-   * (more than 60 dimensions) and scikit-learn's HDBSCAN count the point itself: `true`.
+   * The `hdbscan` package the origin system calls takes the distance to the min_samples-th
+   * OTHER point on every code path (its docstring says "includes the point itself", but its
+   * generic and Boruvka k-d tree paths query min_samples + 1 neighbours including the point,
+   * and PR #394 of 2020 aligned the other paths with them): `false`, our default.
+   * scikit-learn's `sklearn.cluster.HDBSCAN` counts the point itself: `true`.
    */
   minSamplesIncludesSelf?: boolean;
   /** Neighbours computed elsewhere (e.g. shared with UMAP); used when they reach far enough. */
