@@ -1,0 +1,148 @@
+/**
+ * Trains the demo model on the demo dataset in Node and prints one JSON object: EM/F1 on the demo
+ * validation split, wall times, throughput and the log history.
+ *
+ *   npx tsx src/cli/train-demo.ts [--backend wasm|cpu] [--epochs 3] [--lr 2e-3] [--batch 16]
+ *     [--max-length 192] [--padding bucket|max_length] [--seed 42] [--train-rows N] [--eval-rows N]
+ *     [--warmup N] [--weight-decay X] [--quiet]
+ *
+ * Defaults are DEMO_TRAINING (src/domain/train/demo-model.ts).
+ */
+import { makeTrainingConfig } from '../domain/config/defaults';
+import type { TrainingConfig } from '../domain/config/types';
+import { generateDemoDataset } from '../domain/data/demo/generator';
+import { createDemoModel, DEMO_TRAINING } from '../domain/train/demo-model';
+import type { PaddingMode } from '../domain/train/padding';
+import { trainAndEvaluate } from '../domain/train/trainer';
+import { initNodeBackend, type NodeBackend } from './tf-node';
+
+interface Args {
+  backend: NodeBackend;
+  padding: PaddingMode;
+  trainRows: number | null;
+  evalRows: number | null;
+  quiet: boolean;
+  overrides: Partial<TrainingConfig>;
+}
+
+function parseArgs(argv: string[]): Args {
+  const args: Args = { backend: 'wasm', padding: 'bucket', trainRows: null, evalRows: null, quiet: false, overrides: {} };
+  const num = (flag: string, v: string | undefined): number => {
+    const n = Number(v);
+    if (v === undefined || !Number.isFinite(n)) throw new Error(`${flag} needs a number, got ${v === undefined ? 'nothing' : JSON.stringify(v)}`);
+    return n;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    const next = (): string | undefined => argv[++i];
+    switch (flag) {
+      case '--backend': {
+        const b = next();
+        if (b !== 'wasm' && b !== 'cpu') throw new Error(`--backend must be wasm or cpu, got ${JSON.stringify(b)}`);
+        args.backend = b;
+        break;
+      }
+      case '--padding': {
+        const p = next();
+        if (p !== 'bucket' && p !== 'max_length') throw new Error(`--padding must be bucket or max_length, got ${JSON.stringify(p)}`);
+        args.padding = p;
+        break;
+      }
+      case '--epochs':
+        args.overrides.num_train_epochs = num(flag, next());
+        break;
+      case '--lr':
+        args.overrides.learning_rate = num(flag, next());
+        break;
+      case '--batch':
+        args.overrides.per_device_train_batch_size = num(flag, next());
+        break;
+      case '--max-length':
+        args.overrides.max_length = num(flag, next());
+        break;
+      case '--seed':
+        args.overrides.seed = num(flag, next());
+        break;
+      case '--warmup':
+        args.overrides.warmup_steps = num(flag, next());
+        break;
+      case '--weight-decay':
+        args.overrides.weight_decay = num(flag, next());
+        break;
+      case '--train-rows':
+        args.trainRows = num(flag, next());
+        break;
+      case '--eval-rows':
+        args.evalRows = num(flag, next());
+        break;
+      case '--quiet':
+        args.quiet = true;
+        break;
+      default:
+        throw new Error(`unknown flag ${JSON.stringify(flag)} (see the comment at the top of src/cli/train-demo.ts)`);
+    }
+  }
+  return args;
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const backend = await initNodeBackend(args.backend);
+  const t0 = performance.now();
+  const data = generateDemoDataset();
+  const training = makeTrainingConfig({ ...DEMO_TRAINING, ...args.overrides });
+  const demo = createDemoModel({ seed: training.seed, dataset: data });
+  const train = args.trainRows === null ? data.train : data.train.slice(0, args.trainRows);
+  const evalRows = args.evalRows === null ? data.validation : data.validation.slice(0, args.evalRows);
+  let lastPrint = 0;
+  const out = await trainAndEvaluate({
+    training,
+    model: demo.model,
+    tokenizer: demo.tokenizer,
+    train,
+    eval: evalRows,
+    padding: args.padding,
+    onProgress: (p) => {
+      if (args.quiet || p.phase !== 'train') return;
+      const t = performance.now();
+      if (t - lastPrint < 5000 && p.step !== p.totalSteps) return;
+      lastPrint = t;
+      process.stderr.write(
+        `step ${p.step}/${p.totalSteps} epoch ${p.epoch.toFixed(2)} loss ${p.loss.toFixed(4)} lr ${p.learningRate.toExponential(2)} ` +
+          `${p.examplesPerSecond.toFixed(1)} ex/s eta ${p.etaSeconds.toFixed(0)} s\n`,
+      );
+    },
+  });
+  const totalSeconds = (performance.now() - t0) / 1000;
+  demo.model.dispose();
+  const json = {
+    backend,
+    padding: args.padding,
+    training: {
+      max_length: training.max_length,
+      per_device_train_batch_size: training.per_device_train_batch_size,
+      num_train_epochs: training.num_train_epochs,
+      learning_rate: training.learning_rate,
+      weight_decay: training.weight_decay,
+      warmup_steps: training.warmup_steps,
+      seed: training.seed,
+    },
+    model: JSON.parse(demo.configJson) as unknown,
+    metrics: out.metrics,
+    trainRows: out.trainSamples,
+    trainFeatures: out.trainFeatures,
+    evalRows: evalRows.length,
+    globalStep: out.globalStep,
+    epochs: out.epochs,
+    trainSeconds: out.trainSeconds,
+    totalSeconds,
+    examplesPerSecond: out.examplesPerSecond,
+    logHistory: out.logHistory,
+  };
+  process.stdout.write(JSON.stringify(json, null, 2) + '\n');
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.exit(1);
+});
