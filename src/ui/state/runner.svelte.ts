@@ -156,7 +156,7 @@ export class RunnerState {
     if (!live) return;
     if (p.kind === 'train') live.progress = p;
     else if (p.kind === 'message') live.messages = [...live.messages, p.line];
-    else live.losses = [...live.losses, p.entry];
+    else live.losses = [...live.losses, { ...p.entry, step: p.entry.step ?? 0 }];
   }
 }
 
