@@ -1,4 +1,5 @@
-import type { FromWorker, MethodName, SerializedError, ToWorker, WorkerApi } from './protocol';
+import type { FromWorker, SerializedError, ToWorker, WorkerApi } from './protocol';
+import type { MethodsOf } from './router';
 
 export class WorkerCallError extends Error {
   readonly code?: string;
@@ -36,8 +37,9 @@ export interface ClientPort {
 /**
  * The UI side of the protocol: typed calls with ids, progress callbacks, AbortSignal-driven
  * cancellation. Events for ids it no longer waits for (stale responses) are dropped.
+ * Generic over the API (default: the training worker's) so other workers reuse it.
  */
-export class WorkerClient {
+export class WorkerClient<Api extends MethodsOf<Api> = WorkerApi> {
   private pending = new Map<string, Pending>();
   private seq = 0;
 
@@ -45,17 +47,13 @@ export class WorkerClient {
     port.addEventListener('message', (ev: MessageEvent) => this.onMessage(ev.data as FromWorker));
   }
 
-  call<K extends MethodName>(
-    method: K,
-    params: WorkerApi[K]['params'],
-    opts: CallOptions<WorkerApi[K]['progress']> = {},
-  ): Promise<WorkerApi[K]['result']> {
+  call<K extends keyof Api & string>(method: K, params: Api[K]['params'], opts: CallOptions<Api[K]['progress']> = {}): Promise<Api[K]['result']> {
     const id = `${method}-${++this.seq}-${Date.now().toString(36)}`;
     return new Promise((resolve, reject) => {
       if (opts.signal?.aborted) return reject(new CallCancelledError());
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, onProgress: opts.onProgress as (d: unknown) => void });
       opts.signal?.addEventListener('abort', () => this.post({ id: `${id}-cancel`, method: '$cancel', target: id }), { once: true });
-      this.post({ id, method, params } as ToWorker, opts.transfer);
+      this.post({ id, method, params } as unknown as ToWorker, opts.transfer);
     });
   }
 

@@ -27,7 +27,8 @@ export function transfer<R>(value: R, list: Transferable[]): Transferring<R> {
   return new Transferring(value, list);
 }
 
-type MethodsOf<Api> = { [K in keyof Api]: { params: unknown; progress: unknown; result: unknown } };
+/** The shape every worker API interface has: method name → {params, progress, result}. */
+export type MethodsOf<Api> = { [K in keyof Api]: { params: unknown; progress: unknown; result: unknown } };
 
 /** Handlers for the methods of one API interface (a feature's slice of WorkerApi). */
 export type HandlersOf<Api extends MethodsOf<Api>> = {
@@ -45,19 +46,21 @@ export interface Port {
 /**
  * Dispatches requests to handlers, one AbortController per request id. Handlers run
  * concurrently only if they await; the training handler checks its signal between steps.
+ * Generic over the API so that other workers (the cluster worker) reuse it with their own
+ * interface; the default is the training worker's.
  */
-export function serve(port: Port, handlers: Handlers): void {
+export function serve<Api extends MethodsOf<Api> = WorkerApi>(port: Port, handlers: HandlersOf<Api>): void {
   const running = new Map<string, AbortController>();
   const send = (msg: FromWorker, list: Transferable[] = []) => port.postMessage(msg, list);
 
   port.addEventListener('message', (ev: MessageEvent) => {
-    const msg = ev.data as ToWorker;
+    const msg = ev.data as ToWorker | { id: string; method: string; params: unknown };
     if (!msg || typeof msg !== 'object' || typeof msg.id !== 'string') return;
-    if (msg.method === '$cancel') {
+    if (msg.method === '$cancel' && 'target' in msg) {
       running.get(msg.target)?.abort();
       return;
     }
-    const handler = handlers[msg.method] as (p: unknown, c: HandlerContext<unknown>) => Promise<unknown>;
+    const handler = (handlers as Record<string, unknown>)[msg.method] as ((p: unknown, c: HandlerContext<unknown>) => Promise<unknown>) | undefined;
     if (!handler) {
       send({ id: msg.id, kind: 'error', error: { name: 'Error', message: `Unknown method "${String(msg.method)}"` } });
       return;
@@ -70,7 +73,7 @@ export function serve(port: Port, handlers: Handlers): void {
         if (!controller.signal.aborted) send({ id: msg.id, kind: 'progress', data }, list);
       },
     };
-    handler(msg.params, ctx)
+    handler((msg as { params: unknown }).params, ctx)
       .then((out) => {
         if (out instanceof Transferring) send({ id: msg.id, kind: 'result', data: out.value }, out.list);
         else send({ id: msg.id, kind: 'result', data: out });
