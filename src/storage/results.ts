@@ -316,6 +316,8 @@ export interface SavedImport {
   runIds: string[];
   /** Bytes of trainer_output files stored. */
   trainerBytes: number;
+  /** What was left out while reading trainer_output (unreadable trainer_state.json, log entries without a step). */
+  notes: string[];
 }
 
 /** Log history from a trainer_state.json (Hugging Face Trainer), the top-level one or the last checkpoint's. */
@@ -420,6 +422,7 @@ export async function saveImportedFolder(db: LabDatabase, folder: ImportedFolder
   const runs: RunRecord[] = [];
   const artifacts: ArtifactRecord[] = [];
   let trainerBytes = 0;
+  const allNotes: string[] = [];
   for (const e of folder.experiments) {
     const experimentId = `${suiteId}/${e.dir}`;
     const runId = `${experimentId}#1`;
@@ -433,6 +436,7 @@ export async function saveImportedFolder(db: LabDatabase, folder: ImportedFolder
 
     const notes: string[] = [];
     const logHistory = trainerStateHistory(e.trainer_output, e.path, notes);
+    allNotes.push(...notes);
     const trainerFiles: Record<string, Uint8Array> = {};
     if (keep) {
       for (const [p, b] of Object.entries(e.trainer_output)) {
@@ -476,5 +480,5 @@ export async function saveImportedFolder(db: LabDatabase, folder: ImportedFolder
     await tx.done.catch(() => {});
     throw e;
   }
-  return { suiteId, runIds: runs.map((r) => r.id), trainerBytes };
+  return { suiteId, runIds: runs.map((r) => r.id), trainerBytes, notes: allNotes };
 }

@@ -30,12 +30,19 @@ function metricPhrase(m: MetricComparison, unit: string): string {
  */
 export function comparisonLines(analysis: ExperimentAnalysis): ComparisonLine[] {
   const base = analysis.groups.find((g) => g.key === analysis.baseline);
-  const baseName = base ? `the baseline (${base.label})` : 'the baseline';
+  const baseName = !base || base.label === 'baseline' ? 'the baseline' : `the baseline (${base.label})`;
   return analysis.comparisons.map((c) => {
     const f1 = c.metrics.eval_f1;
     const em = c.metrics.eval_exact_match;
     if (f1.meanDiff === null) {
-      return { group: c.group, label: c.label, differs: null, text: `${c.label}: no F1 comparison with ${baseName} (${f1.notes.join('; ') || 'no F1 values'}).` };
+      const g = analysis.groups.find((x) => x.key === c.group);
+      const why =
+        f1.nCandidate === 0
+          ? `it has no successful run with an F1 score${g && g.failed ? ` (${g.failed} of ${g.runs} failed)` : ''}`
+          : f1.nBaseline === 0
+            ? 'the baseline has no successful run with an F1 score'
+            : f1.notes.join('; ');
+      return { group: c.group, label: c.label, differs: null, text: `${c.label}: no F1 comparison with ${baseName}: ${why}.` };
     }
     const tested = f1.pHolm !== null;
     const differs = tested ? (f1.pHolm as number) < 0.05 : null;

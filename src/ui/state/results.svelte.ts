@@ -319,7 +319,8 @@ export class ResultsState {
         keepTrainerFiles: this.importKeepFiles,
         configTexts: configTextsOf(this.importEntries, folder),
       });
-      this.importMessage = `Imported ${saved.runIds.length} run(s) as “${this.importName.trim()}”${folder.problems.length ? `; ${folder.problems.filter((p) => p.skipped).length} experiment(s) skipped` : ''}.`;
+      const skipped = folder.problems.filter((p) => p.skipped).length;
+      this.importMessage = `Imported ${saved.runIds.length} run(s) as “${this.importName.trim()}”${skipped ? `; ${skipped} experiment(s) skipped` : ''}.${saved.notes.length ? ` ${saved.notes.join(' ')}` : ''}`;
       this.importStage = 'done';
       this.importFolder = null;
       this.importEntries = [];
