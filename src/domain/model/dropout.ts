@@ -14,8 +14,19 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { createRng, deriveSeed, type Rng } from '../train/rng';
+import { customOp } from './ops';
 
 const MIN_POOL = 1 << 16;
+
+/** Everything needed to (re)build one dropout mask. */
+export interface DropoutMaskSpec {
+  shape: number[];
+  n: number;
+  o1: number;
+  o2: number;
+  /** 1 − rate. */
+  keep: number;
+}
 
 export class DropoutMasker {
   private pool: tf.Tensor1D | null = null;
@@ -46,28 +57,51 @@ export class DropoutMasker {
   }
 
   /**
-   * A mask of the given shape with values 0 (probability `rate`) or 1 / (1 − rate), ready to
-   * multiply the activations (inverted dropout, as torch.nn.Dropout).
+   * Draws the offsets of one mask. The spec is all that is needed to rebuild the identical mask
+   * later (the pool only ever grows, with the same leading values), so backprop regenerates masks
+   * instead of keeping them in memory.
    */
-  mask(shape: number[], rate: number): tf.Tensor {
+  drawSpec(shape: number[], rate: number): DropoutMaskSpec {
     if (!(rate >= 0 && rate < 1)) throw new RangeError(`dropout rate must be in [0, 1), got ${rate}`);
     const n = shape.reduce((a, b) => a * b, 1);
-    const pool = this.ensurePool(n);
+    this.ensurePool(n);
     const o1 = this.offsets.nextInt(this.poolSize - n + 1);
     const o2 = this.offsets.nextInt(this.poolSize - n + 1);
-    const keep = 1 - rate;
+    return { shape: [...shape], n, o1, o2, keep: 1 - rate };
+  }
+
+  /** The mask of a spec: 0 with probability 1 − keep, else 1 / keep (inverted dropout, as torch). */
+  maskFromSpec(spec: DropoutMaskSpec): tf.Tensor {
+    const pool = this.ensurePool(spec.n);
     return tf.tidy(() => {
-      const sum = tf.add(tf.slice(pool, o1, n), tf.slice(pool, o2, n));
+      const sum = tf.add(tf.slice(pool, spec.o1, spec.n), tf.slice(pool, spec.o2, spec.n));
       const u = tf.sub(sum, tf.floor(sum));
-      const kept = tf.floor(tf.add(u, keep));
-      return tf.reshape(tf.mul(kept, 1 / keep), shape);
+      const kept = tf.floor(tf.add(u, spec.keep));
+      return tf.reshape(tf.mul(kept, 1 / spec.keep), spec.shape);
     });
   }
 
-  /** x with dropout applied (identity when rate is 0). */
+  /** A fresh mask of the given shape (see maskFromSpec). */
+  mask(shape: number[], rate: number): tf.Tensor {
+    return this.maskFromSpec(this.drawSpec(shape, rate));
+  }
+
+  /**
+   * x with dropout applied (identity when rate is 0). A custom-gradient op: the mask's
+   * construction stays off the gradient tape, and nothing is saved for backprop (the backward
+   * pass rebuilds the mask from its spec).
+   */
   apply<T extends tf.Tensor>(x: T, rate: number): T {
     if (rate === 0) return x;
-    return tf.mul(x, this.mask(x.shape, rate)) as T;
+    const spec = this.drawSpec(x.shape, rate);
+    const op = customOp(([input], save) => {
+      save([]);
+      return {
+        value: tf.mul(input, this.maskFromSpec(spec)),
+        gradFunc: (dy: tf.Tensor) => tf.mul(dy, this.maskFromSpec(spec)),
+      };
+    });
+    return op(x) as T;
   }
 
   dispose(): void {

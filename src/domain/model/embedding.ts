@@ -13,7 +13,7 @@
  *   all distinct, so no backend has to sum duplicates.
  */
 import * as tf from '@tensorflow/tfjs';
-import { customOp, oneHotF32 } from './ops';
+import { customOp } from './ops';
 
 /** Tables at most this tall take the dense one-hot gradient. */
 export const DENSE_GRAD_MAX_ROWS = 64;
@@ -61,10 +61,19 @@ export function disposePlan(plan: EmbeddingGradPlan | undefined): void {
   plan.inverse.dispose();
 }
 
+/**
+ * [rows, N] float matrix with a 1 at (ids[n], n): the transposed one-hot, built directly by a
+ * broadcast comparison (a transposeA matMul is several times slower on wasm).
+ */
+function oneHotTransposed(ids: tf.Tensor1D, rows: number): tf.Tensor2D {
+  const n = ids.shape[0];
+  const eq = tf.equal(tf.reshape(tf.range(0, rows, 1, 'int32'), [rows, 1]), tf.reshape(ids, [1, n]));
+  return tf.cast(eq, 'float32') as tf.Tensor2D;
+}
+
 function sparseTableGrad(dy2d: tf.Tensor2D, plan: EmbeddingGradPlan, width: number): tf.Tensor2D {
   const u = plan.uniqueIds.shape[0];
-  const oneHot = oneHotF32(plan.inverse, u);
-  const compact = tf.matMul(oneHot, dy2d, true, false);
+  const compact = tf.matMul(oneHotTransposed(plan.inverse, u), dy2d);
   return tf.scatterND(tf.reshape(plan.uniqueIds, [u, 1]), compact, [plan.vocabSize, width]) as tf.Tensor2D;
 }
 
@@ -85,8 +94,7 @@ export function embeddingLookup(table: tf.Tensor2D, ids: tf.Tensor2D, plan?: Emb
       const flatIds = saved[0] as tf.Tensor1D;
       const dy2d = tf.reshape(dy, [b * t, width]) as tf.Tensor2D;
       if (rows <= DENSE_GRAD_MAX_ROWS) {
-        const oneHot = oneHotF32(flatIds, rows);
-        return tf.matMul(oneHot, dy2d, true, false);
+        return tf.matMul(oneHotTransposed(flatIds, rows), dy2d);
       }
       if (plan) {
         if (plan.vocabSize !== rows || plan.inverse.shape[0] !== b * t) {

@@ -7,12 +7,14 @@
  *   additive mask (1 − mask) · float32_min, softmax, dropout on the probabilities, output dense,
  *   dropout, LayerNorm(residual); intermediate dense + exact GELU, output dense, dropout,
  *   LayerNorm(residual); QA head: Linear(hidden, 2) split into start/end logits.
+ *
+ * Activations are kept 2-D ([B·T, width]) between ops so no reshape lands on the gradient tape.
  */
 import * as tf from '@tensorflow/tfjs';
 import { encoderPrefix, hasEmbeddingsProject, type EncoderConfig } from './config';
 import type { DropoutMasker } from './dropout';
 import { embeddingLookup, type EmbeddingGradPlan } from './embedding';
-import { gelu, layerNorm, linear, softmaxWithBias } from './ops';
+import { addLayerNorm, attention, gelu, linear } from './ops';
 
 /** Parameters by Hugging Face name (tf.Variables while training, any tensors otherwise). */
 export type ParamTensors = Readonly<Record<string, tf.Tensor>>;
@@ -74,45 +76,42 @@ export function qaForward(config: EncoderConfig, params: ParamTensors, inputs: M
   const P = (name: string) => param(params, `${p}.${name}`);
   const H = config.hiddenSize;
   const E = config.embeddingSize;
-  const nh = config.numAttentionHeads;
-  const dh = H / nh;
   const N = B * T;
+  const eps = config.layerNormEps;
 
-  // Embeddings. Positions are 0..T-1 for every row, so a slice replaces the lookup.
+  // Embeddings. Positions are 0..T-1 for every row, so a slice replaces the lookup; the three
+  // terms are summed inside the LayerNorm op.
   const words = embeddingLookup(P('embeddings.word_embeddings.weight') as tf.Tensor2D, inputs.inputIds, inputs.wordGradPlan);
   const types = embeddingLookup(P('embeddings.token_type_embeddings.weight') as tf.Tensor2D, inputs.tokenTypeIds);
   const positions = tf.slice(P('embeddings.position_embeddings.weight'), [0, 0], [T, E]);
-  let emb = tf.add(tf.add(words, types), positions) as tf.Tensor;
-  emb = layerNorm(emb, P('embeddings.LayerNorm.weight'), P('embeddings.LayerNorm.bias'), config.layerNormEps);
-  emb = dropout(emb, hiddenRate);
-  let h = tf.reshape(emb, [N, E]) as tf.Tensor2D;
+  let h = addLayerNorm([words, types, positions], P('embeddings.LayerNorm.weight'), P('embeddings.LayerNorm.bias'), eps, [N, E]) as tf.Tensor2D;
+  h = dropout(h, hiddenRate);
   if (hasEmbeddingsProject(config)) {
     h = linear(h, param(params, `${p}.embeddings_project.weight`), param(params, `${p}.embeddings_project.bias`));
   }
 
   // [B, 1, 1, T]: 0 where attended, float32 min where masked.
   const maskBias = tf.reshape(tf.mul(tf.sub(1, tf.cast(inputs.attentionMask, 'float32')), FLOAT32_MIN), [B, 1, 1, T]);
-  const toHeads = (x: tf.Tensor2D) => tf.transpose(tf.reshape(x, [B, T, nh, dh]), [0, 2, 1, 3]);
-  const scale = 1 / Math.sqrt(dh);
+  const attnShape = { batch: B, seqLen: T, heads: config.numAttentionHeads };
+  const attnDropout = attnRate > 0 ? { masker: masker!, rate: attnRate } : undefined;
 
   for (let i = 0; i < config.numHiddenLayers; i++) {
     const L = (name: string) => P(`encoder.layer.${i}.${name}`);
-    const q = toHeads(tf.mul(linear(h, L('attention.self.query.weight'), L('attention.self.query.bias')), scale) as tf.Tensor2D);
-    const k = toHeads(linear(h, L('attention.self.key.weight'), L('attention.self.key.bias')));
-    const v = toHeads(linear(h, L('attention.self.value.weight'), L('attention.self.value.bias')));
-    const scores = tf.matMul(q, k, false, true); // [B, nh, T, T]
-    const probs = dropout(softmaxWithBias(scores, maskBias), attnRate);
-    const ctx = tf.reshape(tf.transpose(tf.matMul(probs, v), [0, 2, 1, 3]), [N, H]) as tf.Tensor2D;
-    const attnOut = dropout(linear(ctx, L('attention.output.dense.weight'), L('attention.output.dense.bias')), hiddenRate);
-    const h1 = layerNorm(
-      tf.add(attnOut, h),
-      L('attention.output.LayerNorm.weight'),
-      L('attention.output.LayerNorm.bias'),
-      config.layerNormEps,
-    ) as tf.Tensor2D;
-    const inter = gelu(linear(h1, L('intermediate.dense.weight'), L('intermediate.dense.bias'))) as tf.Tensor2D;
-    const out = dropout(linear(inter, L('output.dense.weight'), L('output.dense.bias')), hiddenRate);
-    h = layerNorm(tf.add(out, h1), L('output.LayerNorm.weight'), L('output.LayerNorm.bias'), config.layerNormEps) as tf.Tensor2D;
+    const hIn = h;
+    // One tidy per layer: the layer's intermediates are freed as soon as it is done (backprop
+    // only needs what the ops saved), which bounds the forward pass's peak memory.
+    h = tf.tidy(() => {
+      // q, k, v from one matMul against the stacked [3H, H] weight.
+      const wQkv = tf.concat([L('attention.self.query.weight'), L('attention.self.key.weight'), L('attention.self.value.weight')], 0);
+      const bQkv = tf.concat([L('attention.self.query.bias'), L('attention.self.key.bias'), L('attention.self.value.bias')], 0);
+      const [q, k, v] = tf.split(linear(hIn, wQkv, bQkv), 3, 1) as tf.Tensor2D[];
+      const ctx = attention(q, k, v, maskBias, attnShape, attnDropout);
+      const attnOut = dropout(linear(ctx, L('attention.output.dense.weight'), L('attention.output.dense.bias')), hiddenRate);
+      const h1 = addLayerNorm([attnOut, hIn], L('attention.output.LayerNorm.weight'), L('attention.output.LayerNorm.bias'), eps) as tf.Tensor2D;
+      const inter = gelu(linear(h1, L('intermediate.dense.weight'), L('intermediate.dense.bias'))) as tf.Tensor2D;
+      const out = dropout(linear(inter, L('output.dense.weight'), L('output.dense.bias')), hiddenRate);
+      return addLayerNorm([out, h1], L('output.LayerNorm.weight'), L('output.LayerNorm.bias'), eps) as tf.Tensor2D;
+    });
   }
 
   const logits = linear(h, param(params, 'qa_outputs.weight'), param(params, 'qa_outputs.bias')); // [N, 2]

@@ -1,19 +1,43 @@
 /**
- * The encoder's building blocks as tfjs ops. LayerNorm, GELU and the attention softmax carry
- * hand-written gradients: autodiff of their compositions would keep every intermediate
- * [tokens × width] tensor alive on the tape (for GELU alone 4 per layer at 3072 × 1024), while
- * the closed forms below need only the input (GELU, LayerNorm) or the output (softmax).
- * (tfjs runs a customGrad forward inside its own tidy: only the value and the saved tensors survive.)
+ * The encoder's building blocks as tfjs ops with hand-written gradients.
+ *
+ * Why not plain autodiff: the tape keeps a copy of every input each kernel's gradient might need
+ * (on the wasm backend engine.clone really copies), so composing LayerNorm, GELU, residual adds
+ * and attention from primitive ops keeps many [tokens × width] and [heads × T × T] tensors per
+ * layer; at ELECTRA-small batch 8 × 384 that exceeded the wasm heap (4 GB). The ops below save
+ * only what their closed-form gradients need, and the attention op recomputes its T × T
+ * probabilities in the backward pass instead of keeping them.
+ * tfjs runs a customGrad forward inside its own tidy: only the value and saved tensors survive.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { DropoutMasker } from './dropout';
+
+type GradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor | tf.Tensor[];
 
 /**
- * y = x · Wᵀ + b with PyTorch's [out, in] weight (transposeB, no explicit transpose).
- * Not tf.fused.matMul: in tfjs 4.22 its wasm kernel adds the bias at the wrong positions when
- * transposeB is set (the first row gets the right bias, later rows wrong entries).
+ * tf.customGrad with the inputs as an array and `save` separate (tfjs' own typing is variadic),
+ * and with a backward pass that frees memory as it goes. tfjs calls a custom gradient outside
+ * any tidy and keeps every upstream gradient until the whole backward pass ends; here the
+ * gradient runs in its own tidy (only the input gradients survive) and the upstream gradient
+ * `dy` is released once consumed: it belongs to this op's output alone, and nothing reads it
+ * again (disposing it twice at the end of the pass is a no-op). For that to hold, a gradFunc
+ * must return a distinct tensor for each input (see addLayerNorm).
  */
-export function linear(x: tf.Tensor2D, weight: tf.Tensor, bias: tf.Tensor): tf.Tensor2D {
-  return tf.add(tf.matMul(x, weight as tf.Tensor2D, false, true), bias) as tf.Tensor2D;
+export function customOp(
+  f: (inputs: tf.Tensor[], save: tf.GradSaveFunc) => { value: tf.Tensor; gradFunc: GradFunc },
+): (...inputs: tf.Tensor[]) => tf.Tensor {
+  return tf.customGrad(((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const save = args[args.length - 1] as tf.GradSaveFunc;
+    const { value, gradFunc } = f(args.slice(0, -1) as tf.Tensor[], save);
+    return {
+      value,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const grads = tf.tidy(() => gradFunc(dy, saved));
+        dy.dispose();
+        return grads;
+      },
+    };
+  }) as Parameters<typeof tf.customGrad>[0]);
 }
 
 /**
@@ -24,88 +48,176 @@ export function oneHotF32(indices: tf.Tensor1D, depth: number): tf.Tensor2D {
   return tf.cast(tf.oneHot(indices, depth), 'float32') as tf.Tensor2D;
 }
 
-type GradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor | tf.Tensor[];
-
-/** tf.customGrad with the inputs as an array and `save` separate (tfjs' own typing is variadic). */
-export function customOp(
-  f: (inputs: tf.Tensor[], save: tf.GradSaveFunc) => { value: tf.Tensor; gradFunc: GradFunc },
-): (...inputs: tf.Tensor[]) => tf.Tensor {
-  return tf.customGrad(((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
-    const save = args[args.length - 1] as tf.GradSaveFunc;
-    return f(args.slice(0, -1) as tf.Tensor[], save);
-  }) as Parameters<typeof tf.customGrad>[0]);
+/** Swaps the last two axes. */
+function swapLast(x: tf.Tensor): tf.Tensor {
+  const perm = x.shape.map((_, i) => i);
+  [perm[x.rank - 2], perm[x.rank - 1]] = [perm[x.rank - 1], perm[x.rank - 2]];
+  return tf.transpose(x, perm);
 }
 
-const SQRT1_2 = Math.SQRT1_2;
-const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
-
-/** Exact GELU, x · Φ(x) = 0.5 · x · (1 + erf(x / √2)), as torch.nn.functional.gelu (approximate='none'). */
-export const gelu: (x: tf.Tensor) => tf.Tensor = customOp(([x], save) => {
-  save([x]);
-  const value = tf.mul(x, tf.mul(tf.add(tf.erf(tf.mul(x, SQRT1_2)), 1), 0.5));
+const linearOp = customOp(([x, w, b], save) => {
+  save([x, w]);
   return {
-    value,
+    value: tf.add(tf.matMul(x, tf.transpose(w)), b),
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-      const [xs] = saved;
-      // d/dx x·Φ(x) = Φ(x) + x·φ(x)
-      const phi = tf.mul(tf.exp(tf.mul(tf.square(xs), -0.5)), INV_SQRT_2PI);
-      const c = tf.mul(tf.add(tf.erf(tf.mul(xs, SQRT1_2)), 1), 0.5);
-      return tf.mul(dy, tf.add(c, tf.mul(xs, phi)));
+      const [xs, ws] = saved;
+      return [tf.matMul(dy, ws), tf.matMul(tf.transpose(dy), xs), tf.sum(dy, 0)];
     },
   };
 });
 
 /**
- * LayerNorm over the last axis with biased variance, as torch.nn.LayerNorm:
- * y = (x − μ) / √(σ² + eps) · γ + β.
+ * y = x · Wᵀ + b with PyTorch's [out, in] weight, x [N, in].
+ *
+ * Explicit transposes and plain matMuls only, forward and backward: on the wasm backend
+ * (tfjs 4.22) matMul with transposeA/transposeB runs 5–15× slower than a transpose followed by
+ * a plain matMul at these shapes (measured: [768,256]·[256,1024] 95 ms plain vs 557 ms with
+ * transposeB; the weight gradient 93 ms vs 1,428 ms with transposeA), and tf.fused.matMul's
+ * wasm kernel adds the bias at wrong positions when transposeB is set.
+ *   dx = dy · W   (W is already [out, in]),   dW = dyᵀ · x,   db = Σ_rows dy
  */
-export function layerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: number): tf.Tensor {
-  const op = customOp(([xIn, g, b], save) => {
-    const axis = xIn.rank - 1;
-    const { mean, variance } = tf.moments(xIn, axis, true);
+export function linear(x: tf.Tensor2D, weight: tf.Tensor, bias: tf.Tensor): tf.Tensor2D {
+  return linearOp(x, weight, bias) as tf.Tensor2D;
+}
+
+const SQRT1_2 = Math.SQRT1_2;
+const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
+
+/**
+ * Exact GELU, x · Φ(x) = 0.5 · x · (1 + erf(x / √2)), as torch.nn.functional.gelu
+ * (approximate='none'). tf.erf exists on cpu, wasm and webgpu (Abramowitz–Stegun 7.1.26,
+ * |error| ≤ 1.5e-7, so GELU is within |x| · 7.5e-8 of exact).
+ * Gradient Φ(x) + x · φ(x), from the saved input alone.
+ */
+export const gelu: (x: tf.Tensor) => tf.Tensor = customOp(([x], save) => {
+  save([x]);
+  return {
+    value: tf.mul(x, tf.mul(tf.add(tf.erf(tf.mul(x, SQRT1_2)), 1), 0.5)),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [xs] = saved;
+      const phi = tf.mul(tf.exp(tf.mul(tf.square(xs), -0.5)), INV_SQRT_2PI);
+      const cdf = tf.mul(tf.add(tf.erf(tf.mul(xs, SQRT1_2)), 1), 0.5);
+      return tf.mul(dy, tf.add(cdf, tf.mul(xs, phi)));
+    },
+  };
+});
+
+/**
+ * LayerNorm over the last axis of the sum of `summands` (residual connections and the
+ * embedding sum folded in), biased variance as torch.nn.LayerNorm:
+ *   y = (s − μ) / √(σ² + eps) · γ + β,   s = Σ summands.
+ * The first summand fixes the shape; each other one has that shape or a suffix of it
+ * (e.g. position embeddings [T, E] against [B, T, E]) and gets its gradient summed over the
+ * broadcast leading axes. The output is reshaped to `outShape` when given (inside the op, so the
+ * reshape costs nothing on the tape). Saves x̂ and 1/σ.
+ */
+export function addLayerNorm(summands: tf.Tensor[], gamma: tf.Tensor, beta: tf.Tensor, eps: number, outShape?: number[]): tf.Tensor {
+  const shape = summands[0].shape;
+  const axis = shape.length - 1;
+  const width = shape[axis];
+  const rows = summands[0].size / width;
+  const k = summands.length;
+  const op = customOp((inputs, save) => {
+    const terms = inputs.slice(0, k);
+    const [g, b] = inputs.slice(k);
+    let s = terms[0];
+    for (let i = 1; i < k; i++) s = tf.add(s, terms[i]);
+    const s2 = tf.reshape(s, [rows, width]);
+    const { mean, variance } = tf.moments(s2, 1, true);
     const rstd = tf.rsqrt(tf.add(variance, eps));
-    const xhat = tf.mul(tf.sub(xIn, mean), rstd);
-    const value = tf.add(tf.mul(xhat, g), b);
+    const xhat = tf.mul(tf.sub(s2, mean), rstd);
     save([xhat, rstd, g]);
+    const y = tf.add(tf.mul(xhat, g), b);
     return {
-      value,
+      value: tf.reshape(y, outShape ?? shape),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [xh, rs, gm] = saved;
-        const width = xh.shape[axis];
-        const rowsShape = [xh.size / width, width];
-        const dy2 = tf.reshape(dy, rowsShape);
-        const xh2 = tf.reshape(xh, rowsShape);
-        const dGamma = tf.sum(tf.mul(dy2, xh2), 0);
+        const dy2 = tf.reshape(dy, [rows, width]);
+        const dGamma = tf.sum(tf.mul(dy2, xh), 0);
         const dBeta = tf.sum(dy2, 0);
         // dx = rstd · (dx̂ − mean(dx̂) − x̂ · mean(dx̂ · x̂)), with dx̂ = dy · γ
-        const dxhat = tf.mul(dy, gm);
-        const m1 = tf.mean(dxhat, axis, true);
-        const m2 = tf.mean(tf.mul(dxhat, xh), axis, true);
-        const dx = tf.mul(rs, tf.sub(tf.sub(dxhat, m1), tf.mul(xh, m2)));
-        return [dx, dGamma, dBeta];
+        const dxhat = tf.mul(dy2, gm);
+        const m1 = tf.mean(dxhat, 1, true);
+        const m2 = tf.mean(tf.mul(dxhat, xh), 1, true);
+        const dx = tf.reshape(tf.mul(rs, tf.sub(tf.sub(dxhat, m1), tf.mul(xh, m2))), shape);
+        // Every input gets its own tensor: upstream ops release their gradient after use.
+        const dTerms = terms.map((t, i) => {
+          if (t.rank === shape.length) return i === 0 ? dx : tf.clone(dx);
+          const lead = shape.length - t.rank;
+          return tf.sum(dx, Array.from({ length: lead }, (_, j) => j));
+        });
+        return [...dTerms, dGamma, dBeta];
       },
     };
   });
-  return op(x, gamma, beta);
+  return op(...summands, gamma, beta);
+}
+
+/** LayerNorm of a single input. */
+export function layerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: number): tf.Tensor {
+  return addLayerNorm([x], gamma, beta, eps);
+}
+
+export interface AttentionShape {
+  batch: number;
+  seqLen: number;
+  heads: number;
 }
 
 /**
- * softmax(scores + bias) over the last axis, with the gradient taken from the output alone
- * (dz = p · (dp − Σ dp·p)), so the biased scores are not kept for backprop.
- * `bias` is a constant (the additive attention mask); it gets no gradient.
+ * Multi-head scaled dot-product attention core, from projected q, k, v ([B·T, H] each) to the
+ * context [B·T, H]:
+ *   P = softmax(q·kᵀ/√d + bias) per head,  P' = dropout(P),  ctx = P'·v
+ * with bias [B, 1, 1, T] the additive mask (constant, no gradient).
+ * Saves only q, k, v (and the small bias); the backward pass recomputes P (one extra q·kᵀ) and rebuilds the dropout
+ * mask from its spec, so no [B, heads, T, T] tensor outlives the forward pass.
+ * All products are plain batched matMuls; only the thin [T, d] operands are transposed.
  */
-export function softmaxWithBias(scores: tf.Tensor, bias: tf.Tensor): tf.Tensor {
-  const op = customOp(([s], save) => {
-    const p = tf.softmax(tf.add(s, bias));
-    save([p]);
+export function attention(
+  q: tf.Tensor2D,
+  k: tf.Tensor2D,
+  v: tf.Tensor2D,
+  bias: tf.Tensor,
+  shape: AttentionShape,
+  dropout?: { masker: DropoutMasker; rate: number },
+): tf.Tensor2D {
+  const { batch: B, seqLen: T, heads: nh } = shape;
+  const H = q.shape[1];
+  const dh = H / nh;
+  const scale = 1 / Math.sqrt(dh);
+  const spec = dropout && dropout.rate > 0 ? dropout.masker.drawSpec([B, nh, T, T], dropout.rate) : null;
+  const masker = dropout?.masker;
+  const toHeads = (x: tf.Tensor) => tf.transpose(tf.reshape(x, [B, T, nh, dh]), [0, 2, 1, 3]);
+  const fromHeads = (x: tf.Tensor) => tf.reshape(tf.transpose(x, [0, 2, 1, 3]), [B * T, H]);
+  // P for heads-form q (already scaled) and k.
+  const probs = (qh: tf.Tensor, kh: tf.Tensor, b: tf.Tensor) => tf.softmax(tf.add(tf.matMul(qh, swapLast(kh)), b));
+  const op = customOp(([qIn, kIn, vIn], save) => {
+    // The bias is saved too: the caller's tensor is gone by the time backprop runs.
+    save([qIn, kIn, vIn, bias]);
+    const qh = tf.mul(toHeads(qIn), scale);
+    const p = probs(qh, toHeads(kIn), bias);
+    const pd = spec ? tf.mul(p, masker!.maskFromSpec(spec)) : p;
     return {
-      value: p,
+      value: fromHeads(tf.matMul(pd, toHeads(vIn))),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [probs] = saved;
-        const dot = tf.sum(tf.mul(dy, probs), -1, true);
-        return tf.mul(probs, tf.sub(dy, dot));
+        const [qs, ks, vs, biasS] = saved;
+        const qhS = tf.mul(toHeads(qs), scale);
+        const khS = toHeads(ks);
+        const vhS = toHeads(vs);
+        const P = probs(qhS, khS, biasS);
+        const mask = spec ? masker!.maskFromSpec(spec) : null;
+        const Pd = mask ? tf.mul(P, mask) : P;
+        const dCtx = toHeads(dy); // [B, nh, T, dh]
+        const dV = swapLast(tf.matMul(swapLast(dCtx), Pd)); // (dCtxᵀ · P')ᵀ = P'ᵀ · dCtx
+        let dP = tf.matMul(dCtx, swapLast(vhS)); // dCtx · vᵀ
+        if (mask) dP = tf.mul(dP, mask);
+        // softmax backward: dS = P ∘ (dP − Σ_j dP ∘ P)
+        const dS = tf.mul(P, tf.sub(dP, tf.sum(tf.mul(dP, P), -1, true)));
+        const dQ = tf.mul(tf.matMul(dS, khS), scale);
+        const dK = swapLast(tf.matMul(swapLast(qhS), dS)); // (q'ᵀ · dS)ᵀ = dSᵀ · q'
+        return [fromHeads(dQ), fromHeads(dK), fromHeads(dV)];
       },
     };
   });
-  return op(scores);
+  return op(q, k, v) as tf.Tensor2D;
 }

@@ -50,20 +50,7 @@ export function scheduledLr(schedule: LinearSchedule, step: number): number {
   return schedule.baseLr * linearWarmupMultiplier(step, schedule.warmupSteps, schedule.totalSteps);
 }
 
-/**
- * Global L2 norm of all gradients (a scalar tensor, not read back) and the gradients scaled by
- * min(1, maxNorm / (norm + 1e-6)), as clip_grad_norm_ does (it always multiplies).
- */
-export function clipByGlobalNorm(grads: tf.Tensor[], maxNorm: number): { clipped: tf.Tensor[]; norm: tf.Scalar } {
-  return tf.tidy(() => {
-    const sq = grads.map((g) => tf.sum(tf.square(g)));
-    const norm = tf.sqrt(sq.length === 1 ? sq[0] : tf.addN(sq)) as tf.Scalar;
-    const coef = tf.minimum(tf.div(maxNorm, tf.add(norm, 1e-6)), 1);
-    return { clipped: grads.map((g) => tf.mul(g, coef)), norm };
-  });
-}
-
-/** Global L2 norm without clipping. */
+/** Global L2 norm of a list of gradients, as a scalar tensor (not read back). */
 export function globalNorm(grads: tf.Tensor[]): tf.Scalar {
   return tf.tidy(() => {
     const sq = grads.map((g) => tf.sum(tf.square(g)));
@@ -139,32 +126,32 @@ export class AdamW {
     const wdFactor = 1 - lr * this.config.weightDecay;
     const clip = this.config.maxGradNorm !== null && this.config.maxGradNorm > 0;
 
-    const norm = tf.tidy(() => {
-      let gs = list;
-      let n: tf.Scalar;
-      if (clip) {
-        const r = clipByGlobalNorm(list, this.config.maxGradNorm!);
-        gs = r.clipped;
-        n = r.norm;
-      } else {
-        n = globalNorm(list);
-      }
+    // One scalar for the whole step; each parameter is then updated in its own tidy, so the
+    // update's temporaries never exist for all parameters at once (they would be ~12 copies of
+    // the model).
+    // clip_grad_norm_: coef = min(1, max_norm / (norm + 1e-6)), always multiplied in.
+    const norm = globalNorm(list);
+    const coef = clip ? tf.tidy(() => tf.minimum(tf.div(this.config.maxGradNorm!, tf.add(norm, 1e-6)), 1)) : null;
+    try {
       this.names.forEach((name, i) => {
-        const g = gs[i];
-        const p = this.params.get(name)!;
-        const m = this.m.get(name)!;
-        const v = this.v.get(name)!;
-        const m2 = tf.add(m, tf.mul(tf.sub(g, m), 1 - b1));
-        const v2 = tf.add(tf.mul(v, b2), tf.mul(tf.square(g), 1 - b2));
-        const decayed = this.decay.get(name) && wdFactor !== 1 ? tf.mul(p, wdFactor) : p;
-        const denom = tf.add(tf.div(tf.sqrt(v2), bc2Sqrt), this.config.eps);
-        const p2 = tf.sub(decayed, tf.mul(tf.div(m2, denom), stepSize));
-        m.assign(m2);
-        v.assign(v2);
-        p.assign(p2);
+        tf.tidy(() => {
+          const g = coef ? tf.mul(list[i], coef) : list[i];
+          const p = this.params.get(name)!;
+          const m = this.m.get(name)!;
+          const v = this.v.get(name)!;
+          const m2 = tf.add(m, tf.mul(tf.sub(g, m), 1 - b1));
+          const v2 = tf.add(tf.mul(v, b2), tf.mul(tf.square(g), 1 - b2));
+          const decayed = this.decay.get(name) && wdFactor !== 1 ? tf.mul(p, wdFactor) : p;
+          const denom = tf.add(tf.div(tf.sqrt(v2), bc2Sqrt), this.config.eps);
+          const p2 = tf.sub(decayed, tf.mul(tf.div(m2, denom), stepSize));
+          m.assign(m2);
+          v.assign(v2);
+          p.assign(p2);
+        });
       });
-      return n;
-    });
+    } finally {
+      coef?.dispose();
+    }
     this.steps = t;
     return norm;
   }
