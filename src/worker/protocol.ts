@@ -7,6 +7,7 @@
  */
 
 import type { ExperimentApi } from './api/experiment';
+import type { EmbeddingsApi } from './api/embeddings';
 
 export type BackendName = 'webgpu' | 'wasm' | 'webgl' | 'cpu';
 
@@ -61,7 +62,7 @@ export interface CoreApi {
  * (src/worker/api/*.ts) as an interface and is added to this list; its handlers live in
  * src/worker/handlers/ and are registered in training.worker.ts.
  */
-export interface WorkerApi extends CoreApi, ExperimentApi {}
+export interface WorkerApi extends CoreApi, ExperimentApi, EmbeddingsApi {}
 
 export type MethodName = keyof WorkerApi;
 

@@ -2,6 +2,7 @@
 import { serve, type Handlers } from './router';
 import { coreHandlers } from './handlers/core';
 import { experimentHandlers } from './handlers/experiment';
+import { embeddingsHandlers } from './handlers/embeddings';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -9,6 +10,7 @@ declare const self: DedicatedWorkerGlobalScope;
 const handlers: Handlers = {
   ...coreHandlers,
   ...experimentHandlers,
+  ...embeddingsHandlers,
 };
 
 serve(self, handlers);
