@@ -1,0 +1,163 @@
+import { test, expect, type Page } from '@playwright/test';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { buildExperimentFolder, unzipFolder, zipFolder, type FolderEntry } from '../../src/domain/experiments/folder';
+import { RESULTS_CSV_COLUMNS } from '../../src/domain/experiments/analysis/rows';
+import { craftedFolderExperiments } from '../helpers/results-suite';
+
+/** The crafted suite as a Python experiments folder; baseline_seed42 also has a trainer_state.json log. */
+function pythonFolder(): FolderEntry[] {
+  const exps = craftedFolderExperiments();
+  const log = { log_history: [{ loss: 3.1, step: 5 }, { loss: 2.2, step: 10 }, { eval_f1: 41.5, eval_exact_match: 30, step: 10 }, { loss: 1.6, step: 15 }, { eval_f1: 60, step: 20 }] };
+  exps[0].trainer_output = { extra: [{ path: 'trainer_state.json', bytes: new TextEncoder().encode(JSON.stringify(log)) }] };
+  return buildExperimentFolder(exps, { root: 'experiments', now: '2026-11-25T12:00:00' });
+}
+
+function pngSize(bytes: Buffer): { width: number; height: number } {
+  expect([...bytes.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  expect(bytes.subarray(12, 16).toString('ascii')).toBe('IHDR');
+  return { width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20) };
+}
+
+async function download(page: Page, testId: string): Promise<{ name: string; bytes: Buffer }> {
+  const [d] = await Promise.all([page.waitForEvent('download'), page.getByTestId(testId).click()]);
+  const file = await d.path();
+  return { name: d.suggestedFilename(), bytes: readFileSync(file) };
+}
+
+test('imported Python results: comparison in words, sortable table, curves, PNG/SVG/zip downloads, folder import', async ({ page }) => {
+  const work = mkdtempSync(path.join(tmpdir(), 'results-e2e-'));
+  try {
+    await page.goto('./#/results');
+    await expect(page.getByTestId('results-empty')).toBeVisible();
+
+    // Import the zip through the real picker.
+    const zip = Buffer.from(zipFolder(pythonFolder()));
+    await page.getByTestId('import-zip-input').setInputFiles({ name: 'python-experiments.zip', mimeType: 'application/zip', buffer: zip });
+    await expect(page.getByTestId('import-review')).toBeVisible();
+    await expect(page.getByTestId('import-count')).toHaveText('10');
+    await expect(page.getByTestId('import-name')).toHaveValue('experiments');
+    await page.getByTestId('import-name').fill('python-zip');
+    await page.getByTestId('import-confirm').click();
+    await expect(page.getByTestId('import-message')).toContainText('Imported 10 run(s) as “python-zip”');
+    await expect(page.getByTestId('results-count')).toHaveText('10 of 10 runs');
+
+    // At a glance: which strategies differ from the baseline, and by how much.
+    const smooth = page.locator('[data-testid="comparison-line"][data-group="label_smooth6"]');
+    await expect(smooth).toHaveAttribute('data-differs', 'true');
+    await expect(smooth).toContainText(/label_smooth6 differs from the baseline by \+3\.03 F1 \(95% CI \+2\.65 to \+3\.41\); paired t-test over 3 seeds, p = 0\.0008, p_Holm = 0\.0017 \*\*/);
+    const cart = page.locator('[data-testid="comparison-line"][data-group="cartography_top33"]');
+    await expect(cart).toHaveAttribute('data-differs', 'false');
+    await expect(cart).toContainText('cartography_top33 shows no significant difference from the baseline: +0.07 F1');
+    await expect(page.locator('[data-testid="comparison-row"][data-group="label_smooth6"][data-metric="eval_f1"] [data-testid="stars"]')).toHaveText('**');
+    await expect(page.locator('[data-testid="group-row"][data-group="baseline"]')).toContainText('61.17');
+
+    // The table: Python columns first, sortable, filterable.
+    const headers = await page.locator('[data-testid="runs-table"] thead th').allInnerTexts();
+    expect(headers.slice(1, 1 + RESULTS_CSV_COLUMNS.length).map((h) => h.replace(/ [▲▼]$/, ''))).toEqual([...RESULTS_CSV_COLUMNS]);
+    expect(headers.slice(1 + RESULTS_CSV_COLUMNS.length, -1)).toEqual(['backend', 'adapter', 'app_version', 'git_commit', 'source']);
+    await expect(page.getByTestId('run-row')).toHaveCount(10);
+    await page.getByTestId('sort-eval_f1').click();
+    await page.getByTestId('sort-eval_f1').click();
+    await expect(page.getByTestId('run-row').first()).toContainText('label_smooth6_seed44');
+    await page.getByTestId('filter-text').fill('smooth');
+    await expect(page.getByTestId('results-count')).toHaveText('3 of 10 runs');
+    await page.getByTestId('filter-reset').click();
+    await page.getByTestId('filter-success').selectOption('failed');
+    await expect(page.getByTestId('run-row')).toHaveCount(1);
+    await page.getByTestId('filter-reset').click();
+
+    // Curves for a selected run with a stored log history.
+    await expect(page.getByTestId('plot-curves')).toHaveCount(0);
+    await page.locator('[data-testid="run-row"]', { hasText: 'baseline_seed42' }).getByTestId('run-select').check();
+    await expect(page.getByTestId('plot-curves')).toBeVisible();
+    await page.locator('[data-testid="run-row"]', { hasText: 'baseline_seed43' }).getByTestId('run-select').check();
+    await expect(page.getByTestId('curves-note')).toContainText('no logged steps stored for baseline_seed43');
+
+    // Plots are keyboard reachable: the SVGs take focus.
+    await page.locator('[data-testid="plot-config-f1"] svg').focus();
+    await expect(page.locator('[data-testid="plot-config-f1"] svg')).toBeFocused();
+
+    // PNG download at 2× the SVG size; SVG download is the chart.
+    const svgWidth = Number(await page.locator('[data-testid="plot-config-f1"] svg').first().getAttribute('width'));
+    const svgHeight = Number(await page.locator('[data-testid="plot-config-f1"] svg').first().getAttribute('height'));
+    const png = await download(page, 'plot-config-f1-png');
+    expect(png.name).toBe('configurations_f1.png');
+    expect(pngSize(png.bytes)).toEqual({ width: svgWidth * 2, height: svgHeight * 2 });
+    const svg = await download(page, 'plot-config-f1-svg');
+    expect(svg.name).toBe('configurations_f1.svg');
+    expect(svg.bytes.toString('utf8')).toMatch(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+    const csv = await download(page, 'download-comparison-csv');
+    expect(csv.bytes.toString('utf8').split('\r\n')[0]).toMatch(/^group,label,baseline,metric,test,/);
+
+    // Everything in one zip.
+    const all = await download(page, 'download-all');
+    expect(all.name).toMatch(/^results_.*\.zip$/);
+    const files = unzipFolder(new Uint8Array(all.bytes));
+    const paths = files.map((f) => f.path);
+    expect(paths).toEqual(expect.arrayContaining(['plots/configurations_f1.png', 'plots/training_curves.svg', 'plots/experiment_results.png', 'tables/runs.csv', 'tables/summary.csv', 'tables/comparison.csv', 'summary.txt', 'experiments/all_results.json', 'experiments/results.csv', 'experiments/experiment_results.png']));
+    const resultsCsv = new TextDecoder().decode(files.find((f) => f.path === 'experiments/results.csv')!.bytes);
+    expect(resultsCsv.split('\n')[0]).toBe(RESULTS_CSV_COLUMNS.join(','));
+    const figure = pngSize(Buffer.from(files.find((f) => f.path === 'experiments/experiment_results.png')!.bytes));
+    expect(figure.width).toBe(3200);
+    expect(paths.filter((p) => /^experiments\/[^/]+\/results\.json$/.test(p))).toHaveLength(10);
+    expect(paths).toContain(paths.find((p) => /^experiments\/baseline_seed42_[0-9a-f]{8}\/trainer_output\/trainer_state\.json$/.test(p)));
+
+    // Export of the selected experiments only.
+    const sel = await download(page, 'export-selected');
+    const selPaths = unzipFolder(new Uint8Array(sel.bytes)).map((f) => f.path);
+    expect(selPaths.filter((p) => p.endsWith('/results.json')).map((p) => p.split('/')[1].replace(/_[0-9a-f]{8}$/, '')).sort()).toEqual(['baseline_seed42', 'baseline_seed43']);
+
+    // The same runs picked as a folder, imported under another name.
+    const dir = path.join(work, 'picked');
+    for (const e of pythonFolder()) {
+      const f = path.join(dir, e.path);
+      mkdirSync(path.dirname(f), { recursive: true });
+      writeFileSync(f, e.bytes);
+    }
+    await page.getByTestId('import-dir-input').setInputFiles(path.join(dir, 'experiments'));
+    await expect(page.getByTestId('import-count')).toHaveText('10');
+    await page.getByTestId('import-name').fill('python-zip');
+    await expect(page.getByTestId('import-replace')).toBeVisible();
+    await expect(page.getByTestId('import-confirm')).toBeDisabled();
+    await page.getByTestId('import-name').fill('python-dir');
+    await page.getByTestId('import-confirm').click();
+    await expect(page.getByTestId('results-count')).toHaveText('20 of 20 runs');
+    await page.getByTestId('filter-source').selectOption('import:python-dir');
+    await expect(page.getByTestId('results-count')).toHaveText('10 of 20 runs');
+    await expect(smooth).toHaveAttribute('data-differs', 'true');
+    await page.getByTestId('filter-reset').click();
+
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await page.screenshot({ path: test.info().outputPath('results-page.png'), fullPage: true });
+
+    // Stored: a reload shows the same runs.
+    await page.reload();
+    await expect(page.getByTestId('results-count')).toHaveText('20 of 20 runs');
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+});
+
+test('a broken folder lists its problems by file and field and stores nothing', async ({ page }) => {
+  await page.goto('./#/results');
+  const files = pythonFolder().slice(0, 12);
+  const enc = (s: string) => new TextEncoder().encode(s);
+  const broken: FolderEntry[] = [
+    ...files,
+    { path: 'experiments/bad_12345678/results.json', bytes: enc('{"experiment_name": "bad", "config_hash": "12345678", "success": "yes"}') },
+    { path: 'experiments/worse_87654321/results.json', bytes: enc('{ not json') },
+  ];
+  await page.getByTestId('import-zip-input').setInputFiles({ name: 'broken.zip', mimeType: 'application/zip', buffer: Buffer.from(zipFolder(broken)) });
+  await expect(page.getByTestId('import-review')).toBeVisible();
+  await expect(page.getByTestId('import-problems')).toContainText('experiments/bad_12345678/results.json: success');
+  await expect(page.getByTestId('import-problems')).toContainText('experiments/worse_87654321/results.json');
+  await page.getByTestId('import-discard').click();
+  await expect(page.getByTestId('results-empty')).toBeVisible();
+  const stats = await page.evaluate(() => (window as unknown as { __lab: { dbStats(): Promise<{ counts: Record<string, number> } | null> } }).__lab.dbStats());
+  expect(stats?.counts.runs).toBe(0);
+
+  await page.getByTestId('import-zip-input').setInputFiles({ name: 'not.zip', mimeType: 'application/zip', buffer: Buffer.from('hello') });
+  await expect(page.getByTestId('import-error')).toContainText('not.zip: not a readable zip archive');
+});
