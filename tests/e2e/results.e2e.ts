@@ -10,7 +10,13 @@ import { craftedFolderExperiments } from '../helpers/results-suite';
 function pythonFolder(): FolderEntry[] {
   const exps = craftedFolderExperiments();
   const log = { log_history: [{ loss: 3.1, step: 5 }, { loss: 2.2, step: 10 }, { eval_f1: 41.5, eval_exact_match: 30, step: 10 }, { loss: 1.6, step: 15 }, { eval_f1: 60, step: 20 }] };
-  exps[0].trainer_output = { extra: [{ path: 'trainer_state.json', bytes: new TextEncoder().encode(JSON.stringify(log)) }] };
+  exps[0].trainer_output = {
+    extra: [
+      { path: 'trainer_state.json', bytes: new TextEncoder().encode(JSON.stringify(log)) },
+      // An intermediate checkpoint's optimizer state: large and not a result, so left out.
+      { path: 'checkpoint-10/optimizer.pt', bytes: new Uint8Array(4096) },
+    ],
+  };
   return buildExperimentFolder(exps, { root: 'experiments', now: '2026-11-25T12:00:00' });
 }
 
@@ -37,7 +43,8 @@ test('imported Python results: comparison in words, sortable table, curves, PNG/
     await page.getByTestId('import-zip-input').setInputFiles({ name: 'python-experiments.zip', mimeType: 'application/zip', buffer: zip });
     await expect(page.getByTestId('import-review')).toBeVisible();
     await expect(page.getByTestId('import-count')).toHaveText('10');
-    await expect(page.getByTestId('import-name')).toHaveValue('experiments');
+    await expect(page.getByTestId('import-skipped')).toContainText('1 intermediate checkpoint file(s) (4.0 KB) left out');
+    await expect(page.getByTestId('import-name')).toHaveValue('python-experiments');
     await page.getByTestId('import-name').fill('python-zip');
     await page.getByTestId('import-confirm').click();
     await expect(page.getByTestId('import-message')).toContainText('Imported 10 run(s) as “python-zip”');
@@ -118,6 +125,7 @@ test('imported Python results: comparison in words, sortable table, curves, PNG/
     }
     await page.getByTestId('import-dir-input').setInputFiles(path.join(dir, 'experiments'));
     await expect(page.getByTestId('import-count')).toHaveText('10');
+    await expect(page.getByTestId('import-name')).toHaveValue('experiments');
     await page.getByTestId('import-name').fill('python-zip');
     await expect(page.getByTestId('import-replace')).toBeVisible();
     await expect(page.getByTestId('import-confirm')).toBeDisabled();

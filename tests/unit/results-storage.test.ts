@@ -103,6 +103,15 @@ describe('importing an experiments folder', () => {
     expect(await counts()).toEqual({ runs: 0, experiments: 0, artifacts: 0 });
   });
 
+  it('reads the log history from the last checkpoint when trainer_output has no top-level trainer_state.json', async () => {
+    const exps = craftedFolderExperiments().slice(0, 1);
+    const state = (step: number) => enc(JSON.stringify({ log_history: [{ loss: 1 / step, step }] }));
+    exps[0].trainer_output = { extra: [{ path: 'checkpoint-5/trainer_state.json', bytes: state(5) }, { path: 'checkpoint-20/trainer_state.json', bytes: state(20) }] };
+    const folder = readExperimentZip(zipFolder(buildExperimentFolder(exps, { now: '2026-11-25T12:00:00' })));
+    const saved = await saveImportedFolder(db, folder, 'ckpt', { keepTrainerFiles: false });
+    expect((await loadRunOutputs(db, saved.runIds)).get(saved.runIds[0])!.logHistory).toEqual([{ step: 20, loss: 0.05 }]);
+  });
+
   it('rejects an empty folder and an empty name', async () => {
     const folder = readExperimentZip(zipFolder([{ path: 'x/readme.txt', bytes: enc('hi') }]));
     await expect(saveImportedFolder(db, folder, 'x')).rejects.toThrow(/no experiment with a readable results.json/);

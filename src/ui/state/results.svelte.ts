@@ -53,19 +53,37 @@ async function pngBytes(svg: string): Promise<Uint8Array> {
   return new Uint8Array(await (await svgToPngBlob(svg, 2)).arrayBuffer());
 }
 
-async function readFileEntries(files: readonly File[]): Promise<{ entries: FolderEntry[]; name: string }> {
+/**
+ * Intermediate checkpoints (optimizer and scheduler states, weights of every save step) are
+ * large and not part of the results; only their trainer_state.json (the log history) is read.
+ */
+const CHECKPOINT_FILE = /(^|\/)trainer_output\/checkpoint-\d+\/(?!trainer_state\.json$)/;
+
+async function readFileEntries(files: readonly File[]): Promise<{ entries: FolderEntry[]; name: string; skipped: { files: number; bytes: number } }> {
+  const skipped = { files: 0, bytes: 0 };
   if (files.length === 1 && /\.zip$/i.test(files[0].name)) {
     const bytes = new Uint8Array(await files[0].arrayBuffer());
-    return { entries: unzipFolder(bytes, files[0].name), name: files[0].name.replace(/\.zip$/i, '') };
+    const entries = unzipFolder(bytes, files[0].name).filter((e) => {
+      if (!CHECKPOINT_FILE.test(e.path)) return true;
+      skipped.files++;
+      skipped.bytes += e.bytes.byteLength;
+      return false;
+    });
+    return { entries, name: files[0].name.replace(/\.zip$/i, ''), skipped };
   }
   const entries: FolderEntry[] = [];
   for (const f of files) {
     // A directory pick gives "experiments/baseline_x/results.json"; loose files give their name only.
     const path = (f as File & { webkitRelativePath?: string }).webkitRelativePath || f.name;
+    if (CHECKPOINT_FILE.test(path)) {
+      skipped.files++;
+      skipped.bytes += f.size;
+      continue;
+    }
     entries.push({ path, bytes: new Uint8Array(await f.arrayBuffer()) });
   }
   const top = entries[0]?.path.includes('/') ? entries[0].path.split('/')[0] : 'experiments';
-  return { entries, name: top };
+  return { entries, name: top, skipped };
 }
 
 /**
@@ -103,6 +121,8 @@ export class ResultsState {
   importError = $state<string | null>(null);
   importMessage = $state<string | null>(null);
   imports = $state.raw<{ name: string; suiteId: string; runs: number }[]>([]);
+  /** Checkpoint files not read (see CHECKPOINT_FILE). */
+  importSkipped = $state.raw<{ files: number; bytes: number }>({ files: 0, bytes: 0 });
   private importEntries: FolderEntry[] = [];
 
   readonly columns = $derived(tableColumns(this.entries));
@@ -114,18 +134,15 @@ export class ResultsState {
   readonly analyzed = $derived(analyzeEntries(this.shown, this.groupBy, this.baselineChoice));
   readonly analysis = $derived(this.analyzed.analysis);
   readonly lines = $derived(this.analysis ? comparisonLines(this.analysis) : []);
-  readonly plots = $derived.by((): PlotSpec[] => {
-    if (!this.analysis || this.shown.length === 0) return [];
+  readonly drawn = $derived.by((): { plots: PlotSpec[]; error: string | null } => {
+    if (!this.analysis || this.shown.length === 0) return { plots: [], error: null };
     try {
-      return resultPlots(
-        this.shown.map((e) => e.analysis),
-        this.analysis,
-        this.histories,
-      );
-    } catch {
-      return [];
+      return { plots: resultPlots(this.shown.map((e) => e.analysis), this.analysis, this.histories), error: null };
+    } catch (e) {
+      return { plots: [], error: message(e) };
     }
   });
+  readonly plots = $derived(this.drawn.plots);
   readonly importProblems = $derived(this.importFolder ? formatFolderProblems(this.importFolder.problems) : []);
 
   constructor(private readonly db: () => LabDatabase | null) {}
@@ -288,11 +305,12 @@ export class ResultsState {
     this.importError = null;
     this.importMessage = null;
     try {
-      const { entries, name } = await readFileEntries(files);
+      const { entries, name, skipped } = await readFileEntries(files);
       const folder = readExperimentFolder(entries);
+      this.importSkipped = skipped;
       this.importEntries = entries;
       this.importFolder = folder;
-      this.importName = folder.root ? folder.root.split('/').pop() || name : name;
+      this.importName = await this.freeImportName(name);
       this.importReplace = false;
       await this.checkImportName();
       this.importStage = 'review';
@@ -300,6 +318,18 @@ export class ResultsState {
       this.importStage = 'error';
       this.importError = message(e);
     }
+  }
+
+  /** The name, or the name with the first free "-2", "-3", … suffix when an import already has it. */
+  private async freeImportName(base: string): Promise<string> {
+    const db = this.db();
+    const name = base.trim() || 'import';
+    if (!db) return name;
+    for (let i = 1; i < 100; i++) {
+      const candidate = i === 1 ? name : `${name}-${i}`;
+      if (!(await importNameTaken(db, candidate))) return candidate;
+    }
+    return name;
   }
 
   async checkImportName(): Promise<void> {
