@@ -105,9 +105,10 @@ describe('training overrides', () => {
   });
 
   it('splits a preset into the visible fields and the rest, dropping seed and strategy fields', () => {
-    const preset = { max_length: 192, per_device_train_batch_size: 16, per_device_eval_batch_size: 32, num_train_epochs: 3, learning_rate: 2e-3, warmup_steps: 50, seed: 7, eval_strategy: 'no' as const };
+    const preset = { max_length: 192, per_device_train_batch_size: 16, per_device_eval_batch_size: 32, num_train_epochs: 3, learning_rate: 2e-3, warmup_steps: 50, seed: 7, eval_strategy: 'no' as const, save_total_limit: 2 };
     const form = presetTrainingForm('demo', preset);
     expect(form).toMatchObject({ epochs: '3', learning_rate: '0.002', batch_size: '16', max_length: '192' });
+    // seed belongs to the seeds field; save_total_limit=2 is Python's default anyway.
     expect(form.preset).toEqual({ name: 'demo', fields: { per_device_eval_batch_size: 32, warmup_steps: 50, eval_strategy: 'no' } });
     expect(describePreset(form.preset!)).toBe('per_device_eval_batch_size=32, warmup_steps=50, eval_strategy=no');
     // The preset's own eval batch size is kept; the typed fields win over it otherwise.

@@ -370,8 +370,11 @@ const NOT_PRESET: ReadonlySet<string> = new Set([
  */
 export function presetTrainingForm(name: string, t: Partial<TrainingConfig>): TrainingForm {
   const fields: TrainingOverrides = {};
+  const defaults = defaultTrainingConfig() as unknown as Record<string, unknown>;
   for (const [k, v] of Object.entries(t)) {
     if (v === undefined || NOT_PRESET.has(k) || ['num_train_epochs', 'learning_rate', 'per_device_train_batch_size', 'max_length'].includes(k)) continue;
+    // Values equal to Python's defaults change nothing; leaving them out keeps the list readable.
+    if (defaults[k] === v) continue;
     (fields as Record<string, unknown>)[k] = v;
   }
   const str = (v: number | undefined) => (v === undefined ? '' : String(v));
