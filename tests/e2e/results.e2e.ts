@@ -169,3 +169,101 @@ test('a broken folder lists its problems by file and field and stores nothing', 
   await page.getByTestId('import-zip-input').setInputFiles({ name: 'not.zip', mimeType: 'application/zip', buffer: Buffer.from('hello') });
   await expect(page.getByTestId('import-error')).toContainText('not.zip: not a readable zip archive');
 });
+
+test("the app's own runs: outputs joined with the stored eval rows and the run's model go into the exported folder", async ({ page }) => {
+  await page.goto('./#/results');
+  // The demo dataset is created at start; its validation rows are the evaluated examples.
+  const readDemo = () => page.evaluate(async () => {
+    const db = await new Promise<IDBDatabase>((res, rej) => {
+      const r = indexedDB.open('qa-lab');
+      r.onsuccess = () => res(r.result);
+      r.onerror = () => rej(r.error);
+    });
+    const get = <T,>(store: string, key?: IDBValidKey): Promise<T> =>
+      new Promise((res, rej) => {
+        const r = key === undefined ? db.transaction(store).objectStore(store).getAll() : db.transaction(store).objectStore(store).get(key);
+        r.onsuccess = () => res(r.result as T);
+        r.onerror = () => rej(r.error);
+      });
+    const demo = (await get<{ id: string; source: string }[]>('datasets')).find((d) => d.source === 'demo');
+    if (!demo) {
+      db.close();
+      return null;
+    }
+    const chunk = await get<{ rows: { id: string; context: string }[] }>('examples', [demo.id, 'validation', 0]);
+    db.close();
+    return { datasetId: demo.id, ids: chunk.rows.slice(0, 2).map((r) => r.id), context: chunk.rows[0].context };
+  });
+  await expect.poll(readDemo, { timeout: 120_000 }).not.toBeNull();
+  const demo = (await readDemo())!;
+
+  const runs = craftedFolderExperiments().slice(0, 3);
+  await page.evaluate(
+    async ({ runs, demo }) => {
+      const db = await new Promise<IDBDatabase>((res, rej) => {
+        const r = indexedDB.open('qa-lab');
+        r.onsuccess = () => res(r.result);
+        r.onerror = () => rej(r.error);
+      });
+      const tx = db.transaction(['experiments', 'runs', 'artifacts', 'models', 'modelFiles'], 'readwrite');
+      runs.forEach((r, i) => {
+        const experimentId = `sample@1/${i}/${r.config.name}`;
+        const runId = `q:${experimentId}#1`;
+        tx.objectStore('experiments').put({ id: experimentId, name: r.config.name, configHash: r.result!.config_hash, config: { config: r.config, app: r.app }, suiteId: 'sample@1', createdAt: '2026-11-25T10:00:00Z' });
+        tx.objectStore('runs').put({ id: runId, experimentId, suiteId: 'sample@1', result: r.result, createdAt: `2026-11-25T10:0${i}:00Z` });
+        if (i === 0) {
+          tx.objectStore('models').put({ id: `run:${runId}`, name: 'trained', source: `run:${runId}`, createdAt: '', config: { model_type: 'electra', hidden_size: 32 }, bytes: 4 });
+          tx.objectStore('modelFiles').put({ modelId: `run:${runId}`, name: 'model.safetensors', bytes: new Uint8Array([1, 2, 3, 4]).buffer });
+          tx.objectStore('artifacts').put({
+            id: `run-outputs:${runId}`,
+            kind: 'run-outputs',
+            name: 'outputs',
+            datasetId: demo.datasetId,
+            split: 'validation',
+            createdAt: '',
+            producedBy: runId,
+            data: {
+              logHistory: [{ step: 1, epoch: 0.5, loss: 4.2 }, { step: 2, epoch: 1, loss: 3.1, eval_f1: 20, eval_exact_match: 10 }],
+              predictions: demo.ids.map((id) => ({ id, predicted_answer: 'x' })),
+              filters: [],
+              messages: [],
+              modelId: `run:${runId}`,
+              datasetId: demo.datasetId,
+              evalSplit: 'validation',
+            },
+          });
+        }
+      });
+      await new Promise<void>((res, rej) => {
+        tx.oncomplete = () => res();
+        tx.onerror = () => rej(tx.error);
+      });
+      db.close();
+    },
+    { runs, demo },
+  );
+
+  await page.getByTestId('results-refresh').click();
+  await expect(page.getByTestId('results-count')).toHaveText('3 of 3 runs');
+  await expect(page.getByTestId('run-row').first()).toContainText('sample@1');
+  await page.locator('[data-testid="run-row"]', { hasText: 'baseline_seed42' }).getByTestId('run-select').check();
+  await expect(page.getByTestId('plot-curves')).toBeVisible();
+
+  const zip = await download(page, 'export-shown');
+  const files = unzipFolder(new Uint8Array(zip.bytes));
+  const base = files.find((f) => /^experiments\/baseline_seed42_[0-9a-f]{8}\/trainer_output\/eval_predictions\.jsonl$/.test(f.path));
+  expect(base).toBeDefined();
+  const lines = new TextDecoder().decode(base!.bytes).trim().split('\n').map((l) => JSON.parse(l) as { id: string; context: string; predicted_answer: string });
+  expect(lines.map((l) => l.id)).toEqual(demo.ids);
+  expect(lines[0].context).toBe(demo.context);
+  expect(lines[0].predicted_answer).toBe('x');
+  const dir = base!.path.replace(/eval_predictions\.jsonl$/, '');
+  expect([...files.find((f) => f.path === `${dir}model.safetensors`)!.bytes]).toEqual([1, 2, 3, 4]);
+  expect(JSON.parse(new TextDecoder().decode(files.find((f) => f.path === `${dir}config.json`)!.bytes))).toEqual({ model_type: 'electra', hidden_size: 32 });
+  expect(files.some((f) => f.path === `${dir}eval_metrics.json`)).toBe(true);
+
+  // Without weights on request.
+  await page.getByTestId('include-weights').uncheck();
+  const light = unzipFolder(new Uint8Array((await download(page, 'export-shown')).bytes));
+  expect(light.some((f) => f.path.endsWith('model.safetensors'))).toBe(false);
+});
