@@ -53,8 +53,15 @@ export function scheduledLr(schedule: LinearSchedule, step: number): number {
 /** Global L2 norm of a list of gradients, as a scalar tensor (not read back). */
 export function globalNorm(grads: tf.Tensor[]): tf.Scalar {
   return tf.tidy(() => {
-    const sq = grads.map((g) => tf.sum(tf.square(g)));
-    return tf.sqrt(sq.length === 1 ? sq[0] : tf.addN(sq)) as tf.Scalar;
+    // Pairwise adds, not tf.addN: the WebGPU AddN kernel binds every input at once and fails
+    // (invalid pipeline) beyond the device's storage-buffer limit, e.g. for 41 tensors.
+    let sq = grads.map((g) => tf.sum(tf.square(g)));
+    while (sq.length > 1) {
+      const next: tf.Tensor[] = [];
+      for (let i = 0; i < sq.length; i += 2) next.push(i + 1 < sq.length ? tf.add(sq[i], sq[i + 1]) : sq[i]);
+      sq = next;
+    }
+    return tf.sqrt(sq[0]) as tf.Scalar;
   });
 }
 
