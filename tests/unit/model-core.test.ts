@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initNodeBackend } from '../../src/cli/tf-node';
-import { ConfigError, parseHfConfig, parseHfConfigText, toHfConfigJson, type EncoderConfig } from '../../src/domain/model/config';
+import { ConfigError, parseHfConfig, parseHfConfigText, tinyElectraConfig, toHfConfigJson, type EncoderConfig } from '../../src/domain/model/config';
 import { paramSpecs, isNoDecayParam } from '../../src/domain/model/params';
 import { initParam, initParams } from '../../src/domain/model/init';
 import { matchCheckpoint } from '../../src/domain/model/checkpoint';
@@ -383,5 +383,25 @@ describe('forward pass', () => {
     disposeModelInputs(long);
     model.dispose();
     expect(() => model.forward(long, { training: false })).toThrow(/disposed/);
+  });
+});
+
+describe('tiny-model factory', () => {
+  it('builds a valid small ELECTRA config and a seeded model from it', async () => {
+    const c = tinyElectraConfig(1000);
+    expect(c).toMatchObject({ modelType: 'electra', hiddenSize: 64, numHiddenLayers: 2, embeddingSize: 64, vocabSize: 1000 });
+    expect(() => tinyElectraConfig(1000, { numAttentionHeads: 3 })).toThrow(/num_attention_heads/);
+    const a = QAModel.fromConfig(tinyElectraConfig(50, { numHiddenLayers: 1 }), { seed: 2 });
+    const b = QAModel.fromConfig(tinyElectraConfig(50, { numHiddenLayers: 1 }), { seed: 2 });
+    expect(await a.params.get('qa_outputs.weight')!.data()).toEqual(await b.params.get('qa_outputs.weight')!.data());
+    // Dropout offsets can be saved and restored with a checkpoint.
+    const state = a.dropout.getState();
+    const m1 = a.dropout.mask([10], 0.5);
+    a.dropout.setState(state);
+    const m2 = a.dropout.mask([10], 0.5);
+    expect(Array.from(m2.dataSync())).toEqual(Array.from(m1.dataSync()));
+    tf.dispose([m1, m2]);
+    a.dispose();
+    b.dispose();
   });
 });

@@ -241,6 +241,33 @@ export function toHfConfigJson(config: EncoderConfig): Record<string, unknown> {
   return { architectures: ['BertForQuestionAnswering'], model_type: 'bert', ...common };
 }
 
+/**
+ * A small ELECTRA for models trained from scratch (the demo model): 2 layers, hidden 64,
+ * 2 heads of 32, intermediate 256, embedding 64 (no projection), dropout 0.1, HF init range.
+ * Any field can be overridden; the result is validated like a parsed config.json.
+ */
+export function tinyElectraConfig(vocabSize: number, overrides: Partial<Omit<EncoderConfig, 'modelType' | 'hiddenAct'>> = {}): EncoderConfig {
+  const c: EncoderConfig = {
+    modelType: 'electra',
+    vocabSize,
+    embeddingSize: 64,
+    hiddenSize: 64,
+    numHiddenLayers: 2,
+    numAttentionHeads: 2,
+    intermediateSize: 256,
+    hiddenAct: 'gelu',
+    maxPositionEmbeddings: 512,
+    typeVocabSize: 2,
+    layerNormEps: 1e-12,
+    hiddenDropoutProb: 0.1,
+    attentionProbsDropoutProb: 0.1,
+    padTokenId: 0,
+    initializerRange: 0.02,
+    ...overrides,
+  };
+  return parseHfConfig(toHfConfigJson(c), 'tinyElectraConfig');
+}
+
 /** Name prefix of the encoder's parameters in Hugging Face checkpoints. */
 export function encoderPrefix(config: Pick<EncoderConfig, 'modelType'>): string {
   return config.modelType === 'electra' ? 'electra' : 'bert';

@@ -13,7 +13,7 @@
  * Deterministic: the same seed and the same sequence of mask requests give the same masks.
  */
 import * as tf from '@tensorflow/tfjs';
-import { createRng, deriveSeed, type Rng } from '../train/rng';
+import { createRng, deriveSeed, rngFromState, type Rng, type RngState } from '../train/rng';
 import { customOp } from './ops';
 
 const MIN_POOL = 1 << 16;
@@ -35,6 +35,15 @@ export class DropoutMasker {
 
   constructor(private readonly seed: number) {
     this.offsets = createRng(deriveSeed(seed, 'dropout-offsets'));
+  }
+
+  /** Position in the offset stream, for checkpoints (resuming continues the same masks). */
+  getState(): RngState {
+    return this.offsets.getState();
+  }
+
+  setState(state: RngState): void {
+    this.offsets = rngFromState(state);
   }
 
   /** Restarts the offset stream (e.g. at a new training run with the same seed). */
