@@ -26,6 +26,8 @@ export interface CliArgs {
   backend: 'wasm' | 'cpu';
   epochs: number | null;
   autoPrerequisites: boolean;
+  /** Epochs of an automatic cartography run (the guide recommends 5). */
+  cartographyEpochs: number;
   hubEndpoint: string;
 }
 
@@ -62,6 +64,7 @@ App options:
   --epochs X                    num_train_epochs for every experiment (changes config hashes)
   --backend wasm|cpu            TensorFlow.js backend (default wasm)
   --no-auto-prerequisites       do not run missing cartography trainings automatically
+  --cartography-epochs N        epochs of an automatic cartography run (default 5)
   --hub-endpoint URL            Hugging Face endpoint (default https://huggingface.co)
 `;
 
@@ -100,6 +103,7 @@ export function parseArgs(argv: string[]): CliArgs {
     backend: 'wasm',
     epochs: null,
     autoPrerequisites: true,
+    cartographyEpochs: 5,
     hubEndpoint: 'https://huggingface.co',
   };
   let modeGiven = false;
@@ -188,6 +192,12 @@ export function parseArgs(argv: string[]): CliArgs {
         const b = value();
         if (b !== 'wasm' && b !== 'cpu') throw new UsageError(`--backend: invalid choice "${b}" (choose from wasm, cpu)`);
         a.backend = b;
+        break;
+      }
+      case '--cartography-epochs': {
+        const x = Number(value());
+        if (!(x >= 2)) throw new UsageError('--cartography-epochs must be at least 2 (variability needs several epochs)');
+        a.cartographyEpochs = x;
         break;
       }
       case '--no-auto-prerequisites':

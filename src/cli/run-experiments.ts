@@ -91,12 +91,12 @@ interface RunContext {
   provenance: { app_version: string; git_commit?: string; backend: string; adapter: string };
 }
 
-async function runOne(ctx: RunContext, spec: ExperimentSpec, index: number, total: number): Promise<ExperimentResult> {
+async function runOne(ctx: RunContext, spec: ExperimentSpec, banner: string, outRoot = ctx.args.experimentsDir): Promise<ExperimentResult> {
   const { config } = spec;
   const hash = configHash(config);
-  console.log(`\n${'='.repeat(80)}\nEXPERIMENT ${index}/${total}: ${config.name}\n${'='.repeat(80)}\nDescription: ${config.description}\nConfig hash: ${hash}`);
+  console.log(`\n${'='.repeat(80)}\n${banner}: ${config.name}\n${'='.repeat(80)}\nDescription: ${config.description}\nConfig hash: ${hash}`);
   const start = Date.now() / 1000;
-  const expDir = path.join(ctx.args.experimentsDir, `${config.name}_${hash}`);
+  const expDir = path.join(outRoot, `${config.name}_${hash}`);
   let result: ExperimentResult;
   let files: Parameters<typeof buildExperimentFolder>[0][number]['trainer_output'];
   try {
@@ -152,8 +152,8 @@ async function runOne(ctx: RunContext, spec: ExperimentSpec, index: number, tota
     result = failedResult(spec, err, start, Date.now() / 1000, ctx.provenance);
   }
   // Per experiment: config.json, results.json, trainer_output/ (results.csv is written by analyze).
-  const entries = buildExperimentFolder([{ config, result, trainer_output: files }]).filter((e) => e.path.includes('/'));
-  writeEntries(ctx.args.experimentsDir, entries);
+  const entries = buildExperimentFolder([{ config, result, trainer_output: files }], { now: pyIsoformatNow(Date.now()) }).filter((e) => e.path.includes('/'));
+  writeEntries(outRoot, entries);
   if (result.success) console.log(`F1=${result.metrics.eval_f1} EM=${result.metrics.eval_exact_match} in ${result.duration_seconds?.toFixed(1)} s`);
   return result;
 }
@@ -169,8 +169,10 @@ async function makePrerequisites(ctx: RunContext, specs: ExperimentSpec[], overr
     console.log(`\nMissing prerequisite for ${item.experiments.join(', ')}: ${req.explanation}`);
     if (req.make.type === 'cartography_run' && ctx.args.autoPrerequisites && !ctx.args.dryRun) {
       console.log(`Making it now: ${req.how_to_make}`);
-      const spec = cartographyRunSpec(req, { training: { ...overrides, num_train_epochs: overrides.num_train_epochs ?? req.make.num_train_epochs, seed: 42 } });
-      const r = await runOne(ctx, spec, 0, 0);
+      const spec = cartographyRunSpec(req, { training: { ...overrides, num_train_epochs: ctx.args.cartographyEpochs, seed: 42 } });
+      // Like the guide's `run.py ... --output_dir ./initial_training`: the run's own files stay out of
+      // the experiments folder, so the analysis compares only the suite's experiments.
+      const r = await runOne(ctx, spec, 'PREREQUISITE', path.join(req.path, 'initial_training'));
       if (!r.success) console.log(`[ERROR] The cartography run failed; experiments needing ${req.path} will fail.`);
     } else {
       console.log(`How to make it: ${req.how_to_make}`);
@@ -206,7 +208,7 @@ async function runMode(args: CliArgs): Promise<number> {
 
   const results: ExperimentResult[] = [];
   for (let i = 0; i < specs.length; i++) {
-    const r = await runOne(ctx, specs[i], i + 1, specs.length);
+    const r = await runOne(ctx, specs[i], `EXPERIMENT ${i + 1}/${specs.length}`);
     results.push(r);
     if (!r.success && args.stopOnError) {
       console.log('Stopping on error (--stop-on-error).');
