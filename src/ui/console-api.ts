@@ -1,6 +1,8 @@
 import { getWorker } from './worker';
 import { CallCancelledError } from '../worker/client';
 import { app } from './state/app.svelte';
+import type { TrainDemoParams, TrainDemoResult } from '../worker/api/train';
+import type { TrainProgress } from '../domain/train/types';
 
 /**
  * A small scripting surface on `window.__lab` for researchers working in the devtools console,
@@ -33,6 +35,31 @@ export function installConsoleApi(): void {
         return { progressed, outcome: 'completed' };
       } catch (e) {
         return { progressed, outcome: e instanceof CallCancelledError ? 'cancelled' : `error: ${String(e)}` };
+      }
+    },
+    /**
+     * Trains the demo model on a demo slice in the worker and collects its progress events; with
+     * `cancelAtStep`, cancels once a training progress event reaches that step.
+     */
+    async trainDemo(
+      params: TrainDemoParams,
+      opts: { cancelAtStep?: number } = {},
+    ): Promise<{ outcome: string; result: TrainDemoResult | null; progress: TrainProgress[]; ms: number }> {
+      const controller = new AbortController();
+      const progress: TrainProgress[] = [];
+      const t0 = performance.now();
+      try {
+        const result = await getWorker().call('trainDemo', params, {
+          signal: controller.signal,
+          onProgress: (p) => {
+            progress.push(p);
+            if (opts.cancelAtStep !== undefined && p.phase === 'train' && p.step >= opts.cancelAtStep) controller.abort();
+          },
+        });
+        return { outcome: 'completed', result, progress, ms: performance.now() - t0 };
+      } catch (e) {
+        const outcome = e instanceof CallCancelledError ? 'cancelled' : `error: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`;
+        return { outcome, result: null, progress, ms: performance.now() - t0 };
       }
     },
   };

@@ -8,6 +8,7 @@
 
 import type { ExperimentApi } from './api/experiment';
 import type { EmbeddingsApi } from './api/embeddings';
+import type { TrainApi } from './api/train';
 
 export type BackendName = 'webgpu' | 'wasm' | 'webgl' | 'cpu';
 
@@ -62,7 +63,7 @@ export interface CoreApi {
  * (src/worker/api/*.ts) as an interface and is added to this list; its handlers live in
  * src/worker/handlers/ and are registered in training.worker.ts.
  */
-export interface WorkerApi extends CoreApi, ExperimentApi, EmbeddingsApi {}
+export interface WorkerApi extends CoreApi, ExperimentApi, EmbeddingsApi, TrainApi {}
 
 export type MethodName = keyof WorkerApi;
 

@@ -3,6 +3,7 @@ import { serve, type Handlers } from './router';
 import { coreHandlers } from './handlers/core';
 import { experimentHandlers } from './handlers/experiment';
 import { embeddingsHandlers } from './handlers/embeddings';
+import { trainHandlers } from './handlers/train';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -11,6 +12,7 @@ const handlers: Handlers = {
   ...coreHandlers,
   ...experimentHandlers,
   ...embeddingsHandlers,
+  ...trainHandlers,
 };
 
 serve(self, handlers);
