@@ -21,7 +21,9 @@ type GradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor | tf.Tensor[];
  * gradient runs in its own tidy (only the input gradients survive) and the upstream gradient
  * `dy` is released once consumed: it belongs to this op's output alone, and nothing reads it
  * again (disposing it twice at the end of the pass is a no-op). For that to hold, a gradFunc
- * must return a distinct tensor for each input (see addLayerNorm).
+ * must return a distinct tensor for each input (see addLayerNorm), and callers must not pass
+ * their own `dy` to tf.grads for a function whose output is directly one of these ops (the
+ * training path differentiates a scalar loss, whose seed gradient tfjs creates itself).
  */
 export function customOp(
   f: (inputs: tf.Tensor[], save: tf.GradSaveFunc) => { value: tf.Tensor; gradFunc: GradFunc },
