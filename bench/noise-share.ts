@@ -1,0 +1,80 @@
+/**
+ * `npx tsx bench/noise-share.ts [--epochs 5] [--backend wasm|cpu] [--seed 42] [--train-rows N]`
+ *
+ * Trains the demo model on the demo dataset's train split with cartography tracking (DEMO_TRAINING,
+ * as an `enable_cartography` run does), categorizes the examples by the median thresholds and
+ * prints one JSON object: how many of the deliberately noisy rows (QARecord.noise) land in each
+ * region, the share that lands in the hard or ambiguous regions, and the same share among the
+ * clean rows for comparison (by construction about 75% of all rows are hard or ambiguous, so the
+ * comparison is what says whether cartography singles the noise out).
+ */
+import { makeTrainingConfig } from '../src/domain/config/defaults';
+import { generateDemoDataset } from '../src/domain/data/demo/generator';
+import { createDemoModel, DEMO_TRAINING } from '../src/domain/train/demo-model';
+import { trainAndEvaluate } from '../src/domain/train/trainer';
+import { initNodeBackend, type NodeBackend } from '../src/cli/tf-node';
+import { cartographyView, noiseByRegion, noiseLookup } from '../src/ui/state/cartography-view';
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+const epochs = Number(arg('epochs') ?? 5);
+const seed = Number(arg('seed') ?? 42);
+const backendName = (arg('backend') ?? 'wasm') as NodeBackend;
+const trainRows = arg('train-rows');
+
+const backend = await initNodeBackend(backendName);
+const data = generateDemoDataset();
+const train = trainRows === undefined ? data.train : data.train.slice(0, Number(trainRows));
+const training = makeTrainingConfig({ ...DEMO_TRAINING, num_train_epochs: epochs, seed, enable_cartography: true });
+const demo = createDemoModel({ seed, dataset: data });
+const t0 = performance.now();
+let lastPrint = 0;
+const out = await trainAndEvaluate({
+  training,
+  model: demo.model,
+  tokenizer: demo.tokenizer,
+  train,
+  eval: null,
+  trackCartography: true,
+  onProgress: (p) => {
+    const t = performance.now();
+    if (p.phase !== 'train' || (t - lastPrint < 15_000 && p.step !== p.totalSteps)) return;
+    lastPrint = t;
+    process.stderr.write(`step ${p.step}/${p.totalSteps} epoch ${p.epoch.toFixed(2)} loss ${p.loss.toFixed(4)} eta ${p.etaSeconds.toFixed(0)} s\n`);
+  },
+});
+demo.model.dispose();
+if (!out.cartography) throw new Error('the run recorded no cartography metrics');
+
+const noiseById = noiseLookup(
+  train.map((r) => r.id),
+  train.map((r) => r.noise),
+);
+const view = cartographyView(out.cartography);
+const noise = noiseByRegion(out.cartography, view.categorization, (id) => noiseById.get(id));
+const round4 = (x: number) => Math.round(x * 10000) / 10000;
+console.log(
+  JSON.stringify({
+    backend,
+    epochs,
+    seed,
+    trainRows: train.length,
+    metricsRows: out.cartography.length,
+    trainSeconds: Math.round(out.trainSeconds),
+    totalSeconds: Math.round((performance.now() - t0) / 1000),
+    thresholds: { confidence: round4(view.categorization.thresholds.confidence), variability: round4(view.categorization.thresholds.variability) },
+    regions: Object.fromEntries(view.regions.map((r) => [r.category, r.count])),
+    noisyRows: noise.noisyTotal,
+    noisyByRegion: noise.noisy,
+    noisyByKind: noise.byKind,
+    noisyHardOrAmbiguousShare: round4(noise.noisyHardOrAmbiguousShare),
+    noisyHardShare: round4(noise.noisy.hard / noise.noisyTotal),
+    cleanRows: noise.cleanTotal,
+    cleanByRegion: noise.clean,
+    cleanHardOrAmbiguousShare: round4(noise.cleanHardOrAmbiguousShare),
+    cleanHardShare: round4(noise.clean.hard / noise.cleanTotal),
+  }),
+);
