@@ -1,6 +1,7 @@
 import { getWorker } from './worker';
 import { CallCancelledError } from '../worker/client';
 import { app } from './state/app.svelte';
+import type { ParityFixtureFiles } from '../domain/model/parity';
 import type { TrainDemoParams, TrainDemoResult } from '../worker/api/train';
 import type { TrainProgress } from '../domain/train/types';
 
@@ -19,6 +20,8 @@ export function installConsoleApi(): void {
       return { version: db.version, counts };
     },
     gradCheck: (a: number[][], b: number[][]) => getWorker().call('gradCheck', { a, b }),
+    /** The PyTorch parity check of a fixture folder (files as fetched/read), on the worker's backend. */
+    parity: (files: ParityFixtureFiles) => getWorker().call('parity', files),
     /** Starts a long worker request, cancels it after a few progress events, reports what happened. */
     async tickThenCancel(): Promise<{ progressed: number; outcome: string }> {
       const controller = new AbortController();

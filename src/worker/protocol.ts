@@ -7,6 +7,7 @@
  */
 
 import type { ExperimentApi } from './api/experiment';
+import type { ParityFixtureFiles, ParityReport } from '../domain/model/parity';
 import type { EmbeddingsApi } from './api/embeddings';
 import type { TrainApi } from './api/train';
 
@@ -56,6 +57,8 @@ export interface CoreApi {
   gradCheck: MethodSpec<GradCheckParams, never, GradCheckResult>;
   /** Sleeps in small slices, reporting progress, until cancelled or done (exercises cancellation). */
   tick: MethodSpec<{ steps: number; ms: number }, { step: number }, { steps: number }>;
+  /** Runs the PyTorch parity check of one fixture folder on the worker's backend. */
+  parity: MethodSpec<ParityFixtureFiles, never, ParityReport>;
 }
 
 /**

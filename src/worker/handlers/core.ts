@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { throwIfCancelled, type HandlersOf } from '../router';
 import type { CoreApi } from '../protocol';
 import { ensureBackend, initBackend } from './backend-state';
+import { runParity } from '../../domain/model/parity';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -22,6 +23,11 @@ export const coreHandlers: HandlersOf<CoreApi> = {
     } finally {
       tf.dispose([A, B]);
     }
+  },
+
+  async parity(files) {
+    await ensureBackend();
+    return runParity(files);
   },
 
   async tick({ steps, ms }, { signal, progress }) {
