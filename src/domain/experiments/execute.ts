@@ -117,35 +117,42 @@ export async function executeExperiment(inputs: ExperimentInputs): Promise<Exper
     return art as Extract<LoadedArtifact, { kind: K }>;
   }
 
-  // 1. Training rows: first N, then the filters in run.py's order (cartography, then clusters).
+  /** run.py's filter order: cartography, then clusters; each report kept, its warnings printed. */
   const filters: ExperimentOutputs['filters'] = [];
+  async function applyFilters(rows: QARecord[], split: 'train' | 'validation'): Promise<QARecord[]> {
+    const prefix = split === 'train' ? '' : 'validation_';
+    let out = rows;
+    if (t.cartography_filter.enabled) {
+      const art = await need('cartography', split, `${prefix}cartography_filter`);
+      const r = filterAmbiguous(out, art.rows, {
+        topFraction: t.cartography_filter.top_fraction,
+        applyRuleBasedFilter: t.cartography_filter.apply_rule_based_filter,
+        source: art.label,
+        split,
+      });
+      out = r.kept;
+      filters.push(r.report);
+      r.report.warnings.forEach(say);
+    }
+    if (t.cluster_filter.enabled) {
+      const art = await need('clusters', split, `${prefix}cluster_filter`);
+      const r = filterByClusters(out, art.rows, {
+        excludeClusters: t.cluster_filter.exclude_clusters,
+        minClusterProbability: t.cluster_filter.min_cluster_probability,
+        source: art.label,
+        split,
+      });
+      out = r.kept;
+      filters.push(r.report);
+      r.report.warnings.forEach(say);
+    }
+    return out;
+  }
+
+  // 1. Training rows: first N, then the filters.
   const original = firstN(inputs.trainRows, t.max_train_samples);
   if (original.length === 0) throw new ExperimentSetupError(`The training split has no rows (max_train_samples = ${t.max_train_samples ?? 'all'})`);
-  let train = original;
-  if (t.cartography_filter.enabled) {
-    const art = await need('cartography', 'train', 'cartography_filter');
-    const r = filterAmbiguous(train, art.rows, {
-      topFraction: t.cartography_filter.top_fraction,
-      applyRuleBasedFilter: t.cartography_filter.apply_rule_based_filter,
-      source: art.label,
-      split: 'train',
-    });
-    train = r.kept;
-    filters.push(r.report);
-    r.report.warnings.forEach(say);
-  }
-  if (t.cluster_filter.enabled) {
-    const art = await need('clusters', 'train', 'cluster_filter');
-    const r = filterByClusters(train, art.rows, {
-      excludeClusters: t.cluster_filter.exclude_clusters,
-      minClusterProbability: t.cluster_filter.min_cluster_probability,
-      source: art.label,
-      split: 'train',
-    });
-    train = r.kept;
-    filters.push(r.report);
-    r.report.warnings.forEach(say);
-  }
+  const train = await applyFilters(original, 'train');
   say(`Original train size: ${original.length}`);
   if (train.length !== original.length) {
     say(`Filtered train size: ${train.length}`);
@@ -157,30 +164,7 @@ export async function executeExperiment(inputs: ExperimentInputs): Promise<Exper
   let evalRows = inputs.evalRows ? firstN(inputs.evalRows, t.max_eval_samples) : null;
   if (evalRows && t.filter_validation_set) {
     const before = evalRows.length;
-    if (t.cartography_filter.enabled) {
-      const art = await need('cartography', 'validation', 'validation_cartography_filter');
-      const r = filterAmbiguous(evalRows, art.rows, {
-        topFraction: t.cartography_filter.top_fraction,
-        applyRuleBasedFilter: t.cartography_filter.apply_rule_based_filter,
-        source: art.label,
-        split: 'validation',
-      });
-      evalRows = r.kept;
-      filters.push(r.report);
-      r.report.warnings.forEach(say);
-    }
-    if (t.cluster_filter.enabled) {
-      const art = await need('clusters', 'validation', 'validation_cluster_filter');
-      const r = filterByClusters(evalRows, art.rows, {
-        excludeClusters: t.cluster_filter.exclude_clusters,
-        minClusterProbability: t.cluster_filter.min_cluster_probability,
-        source: art.label,
-        split: 'validation',
-      });
-      evalRows = r.kept;
-      filters.push(r.report);
-      r.report.warnings.forEach(say);
-    }
+    evalRows = await applyFilters(evalRows, 'validation');
     say(`Eval size: ${before} → ${evalRows.length} after validation filtering`);
   }
   if (evalRows && evalRows.length === 0) throw new ExperimentSetupError('The evaluation set is empty (after max_eval_samples and filtering)');
