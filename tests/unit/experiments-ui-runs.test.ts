@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { batchEta, batchProgress, currentBatch, itemDurations, itemOutcome, statusLabel, throttle } from '../../src/ui/state/runs-view';
 import type { QueueItem, QueueStatus, RunRecord } from '../../src/storage/schema';
+import { liveCurve, liveHistory } from '../../src/ui/state/runs.svelte';
 
 let order = 0;
 const item = (suiteId: string, status: QueueStatus, extra: Partial<QueueItem> = {}): QueueItem => {
@@ -98,5 +99,49 @@ describe('throttle', () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+
+  it('calls the timer functions unbound, as the browser requires', () => {
+    const pending: Array<() => void> = [];
+    const set = function (this: unknown, cb: () => void) {
+      if (this !== undefined) throw new TypeError('Illegal invocation');
+      pending.push(cb);
+      return pending.length as unknown as ReturnType<typeof setTimeout>;
+    } as unknown as typeof setTimeout;
+    const clear = function (this: unknown) {
+      if (this !== undefined) throw new TypeError('Illegal invocation');
+      pending.length = 0;
+    } as unknown as typeof clearTimeout;
+    const fn = vi.fn();
+    const t = throttle(fn, 60_000, { set, clear });
+    t.call();
+    t.call();
+    expect(pending).toHaveLength(1);
+    expect(() => t.cancel()).not.toThrow();
+    expect(pending).toHaveLength(0);
+    expect(fn).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('live curve', () => {
+  it('uses progress samples where nothing was logged, logged values where they exist, and draws nothing before the first step', () => {
+    expect(liveHistory([], new Map())).toEqual([]);
+    expect(liveCurve('run', [{ step: 3, learning_rate: 1e-3 }], new Map())).toBe('');
+    const logged = [{ step: 2, loss: 4.5, epoch: 1 }, { step: 4, eval_f1: 12.5 }];
+    const samples = new Map([
+      [3, 4.25],
+      [1, 5.25],
+      [2, 4.75],
+    ]);
+    expect(liveHistory(logged, samples)).toEqual([
+      { step: 1, loss: 5.25 },
+      { step: 2, loss: 4.5 },
+      { step: 3, loss: 4.25 },
+      { step: 4, eval_f1: 12.5 },
+    ]);
+    const svg = liveCurve('run', logged, samples);
+    expect(svg.startsWith('<svg')).toBe(true);
+    expect(svg).toContain('Live: run');
+    expect(svg).toContain('run, step 4: Eval F1 12.5');
   });
 });

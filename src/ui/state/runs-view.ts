@@ -114,6 +114,8 @@ export function itemDurations(items: readonly QueueItem[], runs: ReadonlyMap<str
 
 /** Limits how often a function runs: at most once per `ms`, always with the latest call's effect. */
 export function throttle(fn: () => void, ms: number, timers: { set: typeof setTimeout; clear: typeof clearTimeout } = { set: setTimeout, clear: clearTimeout }) {
+  // Called unbound: browsers throw "Illegal invocation" when setTimeout's `this` is not the global.
+  const { set, clear } = timers;
   let last = -Infinity;
   let timer: ReturnType<typeof setTimeout> | null = null;
   const run = () => {
@@ -126,10 +128,10 @@ export function throttle(fn: () => void, ms: number, timers: { set: typeof setTi
       if (timer !== null) return;
       const wait = last + ms - Date.now();
       if (wait <= 0) run();
-      else timer = timers.set(run, wait);
+      else timer = set(run, wait);
     },
     cancel(): void {
-      if (timer !== null) timers.clear(timer);
+      if (timer !== null) clear(timer);
       timer = null;
     },
   };
