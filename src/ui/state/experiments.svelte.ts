@@ -200,7 +200,8 @@ export class ExperimentsState {
 
   /** Python config.json files picked by the user. */
   async importFiles(files: File[]): Promise<void> {
-    const read = await Promise.all(files.map(async (f) => ({ name: f.name, text: await f.text() })));
+    // A folder pick gives relative paths (baseline_ab12cd34/config.json): clearer than many "config.json".
+    const read = await Promise.all(files.map(async (f) => ({ name: f.webkitRelativePath || f.name, text: await f.text() })));
     const { imported, errors } = importConfigFiles(read);
     const names = new Set(this.imported.map((i) => `${i.file}:${i.config_hash}`));
     this.imported = [...this.imported, ...imported.filter((i) => !names.has(`${i.file}:${i.config_hash}`))];
