@@ -16,6 +16,7 @@ import { filterByClusters, type ClusterFilterReport } from '../clustering/cluste
 import type { CartographyMetricsRow } from '../cartography/types';
 import type { ClusterAssignmentRow } from '../clustering/types';
 import { makeExperimentResult, type ExperimentResult, type Metrics, type Provenance } from './result';
+export { failedResult } from './failure';
 import { trainAndEvaluate, type TrainRunInput, type TrainRunOutput } from '../train/trainer';
 import type { QAModel } from '../model/model';
 import type { WordPieceTokenizer } from '../qa/index';
@@ -214,17 +215,4 @@ export async function executeExperiment(inputs: ExperimentInputs): Promise<Exper
     provenance: inputs.provenance,
   });
   return { result, train: out, filters, evalRows: evalRows ?? [], messages };
-}
-
-/** The failed result of an experiment that threw (setup error, NaN loss, out of memory, ...). */
-export function failedResult(spec: ExperimentSpec, error: Error, startTime: number, endTime: number, provenance: Provenance): ExperimentResult {
-  return makeExperimentResult({
-    experiment_name: spec.config.name,
-    config_hash: configHash(spec.config),
-    success: false,
-    error: error.message,
-    start_time: startTime,
-    end_time: endTime,
-    provenance,
-  });
 }

@@ -1,5 +1,5 @@
 import { QueueRunner, type QueueEntry } from '../../domain/experiments/queue-runner';
-import { failedResult } from '../../domain/experiments/execute';
+import { failedResult } from '../../domain/experiments/failure';
 import { makeExperimentResult, type ExperimentResult } from '../../domain/experiments/result';
 import type { ExperimentSpec } from '../../domain/config/types';
 import { configHash } from '../../domain/config/serialize';
