@@ -33,6 +33,7 @@ export class RunnerState {
   otherTab = $state(false);
   lastSummary = $state<string | null>(null);
   stopOnError = $state(false);
+  private starting = false;
   private runner: QueueRunner<ExperimentSpec, ExperimentResult, RunExperimentProgress> | null = null;
 
   async refresh(): Promise<void> {
@@ -61,7 +62,9 @@ export class RunnerState {
   /** Runs the queue until it is empty (resuming an interrupted experiment first). */
   async start(): Promise<void> {
     const db = app.db;
-    if (!db || this.running) return;
+    // `starting` covers the wait for the lock: a second start() meanwhile is not "another tab".
+    if (!db || this.running || this.starting) return;
+    this.starting = true;
     const body = async () => {
       this.otherTab = false;
       this.running = true;
@@ -93,15 +96,23 @@ export class RunnerState {
         await this.refresh();
       }
     };
-    if (navigator.locks) {
-      await navigator.locks.request(LOCK, { ifAvailable: true }, async (lock) => {
-        if (!lock) {
-          this.otherTab = true;
-          return;
-        }
+    try {
+      if (navigator.locks) {
+        await navigator.locks.request(LOCK, { ifAvailable: true }, async (lock) => {
+          this.starting = false;
+          if (!lock) {
+            this.otherTab = true;
+            return;
+          }
+          await body();
+        });
+      } else {
+        this.starting = false;
         await body();
-      });
-    } else await body();
+      }
+    } finally {
+      this.starting = false;
+    }
   }
 
   /** Resumes a queue left with pending or interrupted items (after a reload or a closed tab). */
