@@ -9,6 +9,7 @@
  */
 import type { HostTensorMap } from '../model/host-tensor';
 import type { AdamWState } from './optimizer';
+import type { RngState } from './rng';
 import type { LogEntry } from './types';
 
 export interface TrainerStateSnapshot {
@@ -32,6 +33,8 @@ export interface CheckpointState {
   optimizer: AdamWState;
   /** trainer_state.json's essentials. */
   trainer: TrainerStateSnapshot;
+  /** Position of the dropout mask stream (rng_state.pth's role), so a resumed run draws the same masks. */
+  dropoutRng: RngState;
 }
 
 export interface CheckpointSink {

@@ -91,7 +91,25 @@ export async function evaluateModel(model: QAModel, tokenizer: WordPieceTokenize
   if (rows.length === 0) throw new TrainError('invalid-input', 'evaluation: there are no evaluation rows');
   const maxLength = resolveEvalMaxLength(model, tokenizer, opts.maxLength);
   if (opts.signal?.aborted) throw abortError();
-  const features = prepareEvalFeatures(rows, tokenizer, { maxLength });
+  return evaluateFeatures(model, rows, evalFeatures(rows, tokenizer, maxLength), opts);
+}
+
+/** Eval features of `rows` (tokenized once per run, reused by every evaluation). */
+export function evalFeatures(rows: readonly QARecord[], tokenizer: WordPieceTokenizer, maxLength: number): EvalFeatures {
+  try {
+    return prepareEvalFeatures(rows, tokenizer, { maxLength });
+  } catch (e) {
+    throw new TrainError('invalid-input', `evaluation features: ${(e as Error).message}`, { cause: e });
+  }
+}
+
+/** EM/F1 and predictions from already built eval features of `rows`. */
+export async function evaluateFeatures(
+  model: QAModel,
+  rows: readonly QARecord[],
+  features: EvalFeatures,
+  opts: Pick<EvaluateOptions, 'batchSize' | 'signal' | 'onProgress'>,
+): Promise<EvaluateResult> {
   const logits = await windowLogits(model, features, {
     batchSize: opts.batchSize,
     signal: opts.signal,

@@ -22,7 +22,7 @@ import type { WordPieceTokenizer } from '../qa/tokenizer';
 import { checkpointsToDelete, MemoryCheckpointSink, type CheckpointSink, type CheckpointState } from './checkpoints';
 import { DynamicsRecorder } from './dynamics-recorder';
 import { abortError, classifyBackendError, TrainError } from './errors';
-import { evaluateModel, resolveEvalMaxLength, type EvaluateResult } from './evaluate';
+import { evalFeatures, evaluateFeatures, resolveEvalMaxLength, type EvaluateResult } from './evaluate';
 import { AdamW, HF_ADAMW_DEFAULTS, scheduledLr, type LinearSchedule } from './optimizer';
 import { bucketLengths, paddedLength, type PaddingMode } from './padding';
 import { bestMetricKey, checkLoadBestConfig, epochEndDecisions, epochOrder, planTraining, stepDecisions, type TrainPlan } from './plan';
@@ -178,9 +178,11 @@ export async function trainAndEvaluate(input: TrainRunInput): Promise<TrainRunOu
   if (signal?.aborted) throw abortError();
   const features = featurize(input);
   if (signal?.aborted) throw abortError();
+  const hasEval = input.eval !== null;
+  const evalFeats = hasEval ? evalFeatures(input.eval!, tokenizer, evalMaxLength) : null;
+  if (signal?.aborted) throw abortError();
   throttle.maybe('tokenize', () => idle('tokenize', 1, 1), true);
 
-  const hasEval = input.eval !== null;
   const plan: TrainPlan = planTraining(features.count, training, { maxSteps: input.maxSteps, hasEval });
   checkLoadBestConfig(training);
   const metricKey = plan.evalStrategy !== 'no' || training.load_best_model_at_end ? bestMetricKey(training.metric_for_best_model) : null;
@@ -206,8 +208,7 @@ export async function trainAndEvaluate(input: TrainRunInput): Promise<TrainRunOu
   };
 
   const evaluate = async (): Promise<EvaluateResult> =>
-    evaluateModel(model, tokenizer, input.eval!, {
-      maxLength: evalMaxLength,
+    evaluateFeatures(model, input.eval!, evalFeats!, {
       batchSize: evalBatch,
       signal,
       onProgress: ({ batch, totalBatches }) =>
@@ -215,6 +216,8 @@ export async function trainAndEvaluate(input: TrainRunInput): Promise<TrainRunOu
     });
 
   const optimizer = new AdamW(model.params, { ...HF_ADAMW_DEFAULTS, weightDecay: training.weight_decay });
+  // As the Trainer's set_seed(args.seed): the run's dropout masks follow the training seed.
+  model.dropout.reset(training.seed);
   const saveCheckpoint = async (): Promise<void> => {
     if (!sink || st.saved.includes(st.globalStep)) return;
     const state: CheckpointState = {
@@ -230,6 +233,7 @@ export async function trainAndEvaluate(input: TrainRunInput): Promise<TrainRunOu
         bestMetric: st.bestMetric,
         bestStep: st.bestStep,
       },
+      dropoutRng: model.dropout.getState(),
     };
     await sink.save(st.globalStep, state);
     st.saved.push(st.globalStep);
