@@ -1,4 +1,6 @@
 import { test, expect, type Page } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import { unzipFolder } from '../../src/domain/experiments/folder';
 import { buildSuite } from '../../src/domain/config/suites';
 import { configHash } from '../../src/domain/config/serialize';
 import { DEMO_TRAINING } from '../../src/domain/train/demo-model';
@@ -122,6 +124,14 @@ test('cartography run + minimal suite train to the end with exactly one result p
   // The live loss curve is drawn from the first training steps on.
   await expect(page.getByTestId('runs-live-chart').locator('svg')).toBeVisible({ timeout: 180_000 });
 
+  // Reload in the middle of the suite: the queue resumes at the interrupted experiment when the
+  // app opens again, and no finished result is lost or recorded twice.
+  await expect(page.getByTestId('runs-overall-text')).toContainText(/^[12] \/ 5 finished/, { timeout: 300_000 });
+  await expect(page.getByTestId('runs-live')).toBeVisible({ timeout: 120_000 });
+  await page.reload();
+  await expect(page).toHaveURL(/#\/runs$/);
+  await expect(page.getByTestId('runs-live')).toBeVisible({ timeout: 120_000 });
+
   await expect(page.getByTestId('runs-overall-text')).toHaveText('5 / 5 finished', { timeout: 540_000 });
   console.log(`cartography run + minimal suite (2 seeds) trained in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   const statuses = await items.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-status')));
@@ -129,7 +139,7 @@ test('cartography run + minimal suite train to the end with exactly one result p
   expect(statuses, `errors: ${errors.join(' | ')}`).toEqual(['done', 'done', 'done', 'done', 'done']);
   expect(await items.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-name')))).toEqual(['cartography_train', ...EXPECTED.map((e) => e.name)]);
   for (const f1 of await page.getByTestId('runs-item-f1').allTextContents()) expect(f1).toMatch(/^\d+\.\d\d$/);
-  await expect(page.getByTestId('runs-summary')).toHaveText('Last run of the queue: 5 succeeded, 0 failed, 0 cancelled.');
+  await expect(page.getByTestId('runs-summary')).toContainText(/Last run of the queue: [345] succeeded, 0 failed, 0 cancelled\./);
 
   // Exactly one stored result per experiment, and the cartography run stored its metrics.
   const stored = await page.evaluate(async () => {
@@ -156,4 +166,20 @@ test('cartography run + minimal suite train to the end with exactly one result p
   );
   expect(stored.runs.every((r) => r.success)).toBe(true);
   expect(stored.cartography).toEqual(['train']);
+
+  // The whole history exported as the Python system's experiment folder.
+  await page.goto('./#/results');
+  await expect(page.getByTestId('results-count')).toHaveText('5 of 5 runs', { timeout: 60_000 });
+  const [d] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-shown').click()]);
+  const files = unzipFolder(new Uint8Array(readFileSync(await d.path())));
+  const paths = files.map((f) => f.path);
+  expect(paths).toContain('experiments/all_results.json');
+  expect(paths).toContain('experiments/results.csv');
+  expect(paths).toContain('experiments/experiment_results.png');
+  for (const e of EXPECTED) {
+    const dir = `experiments/${e.name}_${e.hash}`;
+    for (const f of ['config.json', 'results.json', 'trainer_output/eval_metrics.json', 'trainer_output/eval_predictions.jsonl', 'trainer_output/config.json', 'trainer_output/model.safetensors']) {
+      expect(paths, `${dir}/${f}`).toContain(`${dir}/${f}`);
+    }
+  }
 });
