@@ -134,6 +134,39 @@ export function answerEnd(answers: QARecord['answers'], i: number): number {
   return answers.answer_end?.[i] ?? answers.answer_start[i] + answers.text[i].length;
 }
 
+const ASTRAL = /[\uD800-\uDBFF][\uDC00-\uDFFF]/;
+
+/** UTF-16 index of the code point at `cp` (clamped to the end). */
+function utf16Index(context: string, cp: number): number {
+  let i = 0;
+  for (let n = 0; n < cp && i < context.length; n++) i += context.codePointAt(i)! > 0xffff ? 2 : 1;
+  return i;
+}
+
+/**
+ * Python (and so every Hub dataset) counts answer offsets in code points; JavaScript strings index
+ * UTF-16 units. They differ only after a character outside the Basic Multilingual Plane (emoji,
+ * rare CJK). When a span does not match as UTF-16 but matches as code points, it is converted in
+ * place, so the stored row slices correctly here. Returns how many spans were converted.
+ */
+export function convertCodePointSpans(rec: QARecord): number {
+  const { answers, context } = rec;
+  if (!ASTRAL.test(context)) return 0;
+  let converted = 0;
+  for (let i = 0; i < answers.text.length; i++) {
+    const start = answers.answer_start[i];
+    const end = answerEnd(answers, i);
+    if (context.slice(start, end) === answers.text[i]) continue;
+    const s16 = utf16Index(context, start);
+    const e16 = answers.answer_end ? utf16Index(context, answers.answer_end[i]) : s16 + answers.text[i].length;
+    if (context.slice(s16, e16) !== answers.text[i]) continue;
+    answers.answer_start[i] = s16;
+    if (answers.answer_end) answers.answer_end[i] = e16;
+    converted++;
+  }
+  return converted;
+}
+
 /** Checks each answer span against the context; returns the indexes of the bad ones and adds their problems. */
 export function checkSpans(rec: QARecord, problems: Problem[]): number[] {
   const bad: number[] = [];
@@ -201,6 +234,7 @@ export function checkRow(raw: RawRow): CheckedRow {
     answers: { text: answers.text, answer_start: answers.start, ...(answers.end ? { answer_end: answers.end } : {}) },
   };
   if (title !== undefined) record.title = title;
+  convertCodePointSpans(record);
   const badSpans = checkSpans(record, problems);
   return { record, problems, badSpans, givenId };
 }
