@@ -32,6 +32,13 @@ export interface EmbedOptions {
   batchSize: number;
   /** Default 512, clamped to the model's max_position_embeddings. */
   maxLength?: number;
+  /**
+   * 'bucket' (default): each batch padded to the bucket that holds its longest example, the
+   * cheapest on wasm/cpu. 'max_length': every batch padded to max_length and to the full batch
+   * size (the last batch repeats its first example), so the whole run has one input shape:
+   * on WebGPU/WebGL each new shape compiles its shaders anew, which costs far more than padding.
+   */
+  padding?: 'bucket' | 'max_length';
   signal?: AbortSignal;
   onProgress?: (p: ExtractEmbeddingsProgress) => void;
 }
@@ -76,17 +83,21 @@ export async function embedRecords(model: QAModel, tokenizer: WordPieceTokenizer
       }
     });
     const B = batch.length;
+    const fixed = options.padding === 'max_length';
     const longest = inputs.reduce((m, x) => Math.max(m, x.encoding.ids.length), 0);
-    const T = paddedLength(longest, maxLength, 'bucket');
-    const inputIds = new Int32Array(B * T).fill(tokenizer.padId);
-    const attentionMask = new Int32Array(B * T);
-    const tokenTypeIds = new Int32Array(B * T);
-    inputs.forEach(({ encoding }, b) => {
+    const T = paddedLength(longest, maxLength, fixed ? 'max_length' : 'bucket');
+    // Filler rows (fixed shape only) repeat the first example; their outputs are dropped.
+    const Bp = fixed ? batchSize : B;
+    const inputIds = new Int32Array(Bp * T).fill(tokenizer.padId);
+    const attentionMask = new Int32Array(Bp * T);
+    const tokenTypeIds = new Int32Array(Bp * T);
+    for (let b = 0; b < Bp; b++) {
+      const { encoding } = inputs[b < B ? b : 0];
       inputIds.set(encoding.ids, b * T);
       attentionMask.fill(1, b * T, b * T + encoding.ids.length);
       tokenTypeIds.set(encoding.tokenTypeIds, b * T);
-    });
-    const modelInputs = createModelInputs(model.config, { batchSize: B, seqLen: T, inputIds, attentionMask, tokenTypeIds }, { withGradPlan: false });
+    }
+    const modelInputs = createModelInputs(model.config, { batchSize: Bp, seqLen: T, inputIds, attentionMask, tokenTypeIds }, { withGradPlan: false });
     let hiddenState: tf.Tensor3D;
     try {
       hiddenState = tf.tidy(() => {
@@ -106,7 +117,7 @@ export async function embedRecords(model: QAModel, tokenizer: WordPieceTokenizer
       if (x.answerTokens.length === 0) noAnswerTokens++;
       return Array.from(x.answerTokens);
     });
-    data.set(composeEmbeddings(values, B, T, hidden, answerTokens), from * dim);
+    data.set(composeEmbeddings(values.subarray(0, B * T * hidden), B, T, hidden, answerTokens), from * dim);
     batch.forEach((r, j) => (ids[from + j] = r.id));
     options.onProgress?.({ done: from + B, total: n });
   }
@@ -122,6 +133,7 @@ export async function extractEmbeddingsTo(
   db: LabDatabase,
   p: ExtractEmbeddingsParams,
   ctx: Pick<HandlerContext<ExtractEmbeddingsProgress>, 'signal' | 'progress'>,
+  padding: EmbedOptions['padding'] = 'bucket',
 ): Promise<ExtractEmbeddingsResult> {
   const t0 = performance.now();
   const dataset = await getDataset(db, p.datasetId);
@@ -135,7 +147,7 @@ export async function extractEmbeddingsTo(
   const { model, tokenizer, meta } = await loadStoredQAModel(db, p.modelId, 42);
   let embedded: EmbeddedRecords;
   try {
-    embedded = await embedRecords(model, tokenizer, rows, { batchSize: p.batchSize, maxLength: p.maxLength, signal: ctx.signal, onProgress: (x) => ctx.progress(x) });
+    embedded = await embedRecords(model, tokenizer, rows, { batchSize: p.batchSize, maxLength: p.maxLength, padding, signal: ctx.signal, onProgress: (x) => ctx.progress(x) });
   } finally {
     model.dispose();
   }

@@ -94,6 +94,16 @@ describe('embedRecords', () => {
     model.dispose();
   });
 
+  it('gives the same vectors with one fixed shape (max_length, full batches) as with buckets', async () => {
+    const model = tinyModel(96);
+    const sample = rows.slice(0, 7);
+    const bucket = await embedRecords(model, tokenizer, sample, { batchSize: 3 });
+    const fixed = await embedRecords(model, tokenizer, sample, { batchSize: 3, padding: 'max_length' });
+    expect(fixed.ids).toEqual(bucket.ids);
+    for (let i = 0; i < bucket.data.length; i++) expect(fixed.data[i]).toBeCloseTo(bucket.data[i], 4);
+    model.dispose();
+  });
+
   it('repeats the [CLS] vector when the answer was truncated away, and counts those rows', async () => {
     // 24 positions keep only the first few context tokens: most demo answers fall outside.
     const model = tinyModel(24);

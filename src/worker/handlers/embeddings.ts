@@ -7,7 +7,9 @@ import { extractEmbeddingsTo } from '../embed-records';
 
 export const embeddingsHandlers: HandlersOf<EmbeddingsApi> = {
   async extractEmbeddings(params, ctx) {
-    await ensureBackend();
-    return extractEmbeddingsTo(await workerDb(params.dbName), params, ctx);
+    const { backend } = await ensureBackend();
+    // Shader backends compile per input shape: one fixed shape beats bucketed padding there.
+    const padding = backend === 'webgpu' || backend === 'webgl' ? 'max_length' : 'bucket';
+    return extractEmbeddingsTo(await workerDb(params.dbName), params, ctx, padding);
   },
 };
