@@ -7,9 +7,11 @@
  *   and one sentence per configuration;
  * - {dir}/results.csv (pandas-faithful), {dir}/experiment_results.svg and, when a Chromium is at
  *   hand (Playwright + /usr/bin/chromium or $CHROME_PATH), {dir}/experiment_results.png at 2×;
- * - {dir}/summary.csv (grouped by configuration) and {dir}/comparison.csv.
+ * - {dir}/summary.csv (grouped by configuration) and {dir}/comparison.csv;
+ * - {dir}/data_map_{name}_{hash}.svg (and .png at 2× with every point, with Chromium) for each
+ *   run whose training dynamics are in the folder (run-cartography.ts says where they are looked for).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
@@ -25,8 +27,11 @@ import {
 } from '../domain/experiments/analysis';
 import { toAnalysisRow, resultsCsvText } from '../domain/experiments/csv';
 import { formatFolderProblems, readExperimentFolder, type FolderEntry, type FolderProblem } from '../domain/experiments/folder';
+import { findRunCartography, RUN_CARTOGRAPHY_DIR, type FileTree } from '../domain/experiments/run-cartography';
 import { experimentResultsFigure } from '../ui/charts';
+import type { LayeredPng } from '../ui/charts/data-map-raster';
 import { comparisonLines } from '../ui/state/results-sentences';
+import { DataMapPlot, dataMapView } from '../ui/state/results-data-map';
 
 export interface AnalyzeOptions {
   experimentsDir: string;
@@ -48,6 +53,20 @@ export interface AnalyzeResult {
   problems: FolderProblem[];
   /** Why something was not written (no Chromium for the PNG, ...). */
   notes: string[];
+  /** The data map written for each run with training dynamics in the folder. */
+  dataMaps: WrittenDataMap[];
+}
+
+export interface WrittenDataMap {
+  /** Experiment folder name ("baseline_seed42_1a2b3c4d"). */
+  dir: string;
+  name: string;
+  seed: number | null;
+  /** The cartography file the map was drawn from. */
+  source: string;
+  points: number;
+  /** Paths written (the SVG, and the PNG when Chromium rendered it). */
+  files: string[];
 }
 
 /** Files of the folder that the analysis reads: all_results.json and each subfolder's results/config/app JSON. */
@@ -66,15 +85,24 @@ async function readFolderFiles(dir: string): Promise<FolderEntry[]> {
 
 const PNG_SCALE = 2;
 
-/**
- * Renders an SVG to PNG at 2× in headless Chromium (Playwright). Returns null on success, or
- * why it could not (no Chromium, no Playwright) so the caller can say so and go on.
- */
-export async function svgToPngFile(svg: string, file: string, scale = PNG_SCALE): Promise<string | null> {
+function svgSize(svg: string): { width: number; height: number } | null {
   const open = /<svg\b[^>]*>/.exec(svg)?.[0] ?? '';
   const width = Number(/\swidth="([\d.]+)"/.exec(open)?.[1]);
   const height = Number(/\sheight="([\d.]+)"/.exec(open)?.[1]);
-  if (!(width > 0 && height > 0)) return 'the SVG has no numeric width and height';
+  return width > 0 && height > 0 ? { width, height } : null;
+}
+
+/** Writes PNGs at 2× with one headless Chromium (Playwright) for all of them. */
+export interface PngRenderer {
+  /** A chart SVG rasterised. */
+  svg(svg: string, file: string): Promise<void>;
+  /** A chart whose points are rasterised (data map): SVG frame, every point, SVG labels, as the app's PNG export composes them. */
+  layered(chart: LayeredPng, file: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Starts Chromium, or says why it cannot (no Chromium, no Playwright) so the caller can say so and go on. */
+export async function openPngRenderer(scale = PNG_SCALE): Promise<PngRenderer | string> {
   const executablePath = process.env.CHROME_PATH || '/usr/bin/chromium';
   if (!existsSync(executablePath)) return `no Chromium at ${executablePath} (set CHROME_PATH to render PNGs)`;
   let chromium: typeof import('playwright-core').chromium;
@@ -84,15 +112,78 @@ export async function svgToPngFile(svg: string, file: string, scale = PNG_SCALE)
     return `playwright-core is not installed (${(e as Error).message})`;
   }
   const browser = await chromium.launch({ executablePath, headless: true, args: ['--no-sandbox', '--disable-gpu'] });
-  try {
+  const shoot = async (width: number, height: number, html: string, file: string, after?: (page: import('playwright-core').Page) => Promise<void>) => {
     const page = await browser.newPage({ viewport: { width: Math.ceil(width), height: Math.ceil(height) }, deviceScaleFactor: scale });
-    await page.setContent(`<!doctype html><html><body style="margin:0;background:#fff">${svg}</body></html>`);
-    await page.screenshot({ path: file, type: 'png', clip: { x: 0, y: 0, width, height } });
+    try {
+      await page.setContent(`<!doctype html><html><body style="margin:0;background:#fff">${html}</body></html>`);
+      await after?.(page);
+      await page.screenshot({ path: file, type: 'png', clip: { x: 0, y: 0, width, height } });
+    } finally {
+      await page.close();
+    }
+  };
+  return {
+    async svg(svg, file) {
+      const size = svgSize(svg);
+      if (!size) throw new Error('the SVG has no numeric width and height');
+      await shoot(size.width, size.height, svg, file);
+    },
+    async layered(chart, file) {
+      const buf = chart.points(scale);
+      const { plot } = chart;
+      const layer = (svg: string) => `<div style="position:absolute;left:0;top:0;line-height:0">${svg}</div>`;
+      const html =
+        `<div style="position:relative;width:${chart.width}px;height:${chart.height}px">${layer(chart.under)}` +
+        `<canvas id="points" width="${buf.width}" height="${buf.height}" style="position:absolute;left:${Math.round(plot.left * scale) / scale}px;top:${Math.round(plot.top * scale) / scale}px;width:${buf.width / scale}px;height:${buf.height / scale}px"></canvas>` +
+        `${layer(chart.over)}</div>`;
+      const pixels = Buffer.from(buf.data.buffer, buf.data.byteOffset, buf.data.byteLength).toString('base64');
+      await shoot(chart.width, chart.height, html, file, (page) =>
+        page.evaluate(
+          ({ pixels, width, height }) => {
+            const bin = atob(pixels);
+            const data = new Uint8ClampedArray(bin.length);
+            for (let i = 0; i < bin.length; i++) data[i] = bin.charCodeAt(i);
+            const canvas = document.getElementById('points') as HTMLCanvasElement;
+            canvas.getContext('2d')?.putImageData(new ImageData(data, width, height), 0, 0);
+          },
+          { pixels, width: buf.width, height: buf.height },
+        ),
+      );
+    },
+    close: () => browser.close(),
+  };
+}
+
+/**
+ * Renders an SVG to PNG at 2× in headless Chromium (Playwright). Returns null on success, or
+ * why it could not (no Chromium, no Playwright) so the caller can say so and go on.
+ */
+export async function svgToPngFile(svg: string, file: string, scale = PNG_SCALE): Promise<string | null> {
+  if (!svgSize(svg)) return 'the SVG has no numeric width and height';
+  const renderer = await openPngRenderer(scale);
+  if (typeof renderer === 'string') return renderer;
+  try {
+    await renderer.svg(svg, file);
     return null;
   } finally {
-    await browser.close();
+    await renderer.close();
   }
 }
+
+/** The experiments folder on disk as a FileTree (files directly in a directory; none when it is missing). */
+const diskTree: FileTree = {
+  list(dir) {
+    try {
+      return readdirSync(dir, { withFileTypes: true })
+        .filter((e) => e.isFile())
+        .map((e) => e.name);
+    } catch {
+      return [];
+    }
+  },
+  read: (file) => new Uint8Array(readFileSync(file)),
+  join: (dir, name) => path.join(dir, name),
+};
 
 function openInViewer(file: string): string | null {
   const cmd = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'cmd' : 'xdg-open';
@@ -107,10 +198,67 @@ function openInViewer(file: string): string | null {
   }
 }
 
+type PngWriter = (file: string, draw: (r: PngRenderer) => Promise<void>) => Promise<string | null>;
+
+/**
+ * A data map (SVG, and PNG when `png` is given) for every experiment whose training dynamics
+ * are in the folder; returns the summary's lines about them.
+ */
+async function writeDataMaps(
+  dir: string,
+  experiments: ReturnType<typeof readExperimentFolder>['experiments'],
+  png: PngWriter | null,
+  write: (name: string, content: string) => Promise<void>,
+  result: AnalyzeResult,
+): Promise<string[]> {
+  const parent = path.dirname(path.resolve(dir));
+  const search = findRunCartography(
+    diskTree,
+    experiments.map((e) => ({ key: e.dir, dir: path.join(dir, e.path), config: e.config })),
+    (d) => path.resolve(parent, d),
+  );
+  const lines = ['DATA MAPS (confidence against variability over the training epochs, one per run with training dynamics)'];
+  for (const w of search.warnings) lines.push(`[WARNING] ${w}`);
+  for (const p of search.problems) lines.push(`[WARNING] ${p.file}${p.field ? `: ${p.field}` : ''}: ${p.message}; no data map for ${p.key}`);
+  for (const e of experiments) {
+    const found = search.found.get(e.dir);
+    if (!found) {
+      if (e.config?.training.enable_cartography && !search.problems.some((p) => p.key === e.dir)) {
+        lines.push(
+          `- ${e.result.experiment_name}: enable_cartography was on, but no cartography files are in ${path.join(dir, e.path, RUN_CARTOGRAPHY_DIR)} or ${path.resolve(parent, e.config.training.cartography_output_dir)}`,
+        );
+      }
+      continue;
+    }
+    const run = { runId: e.dir, name: e.result.experiment_name, seed: toAnalysisRow(e.row).seed ?? e.config?.training.seed ?? null };
+    const plot = new DataMapPlot(run, dataMapView(run, found.rows), `data_map_${e.dir}`);
+    const map: WrittenDataMap = { dir: e.dir, name: run.name, seed: run.seed, source: found.file, points: plot.points, files: [] };
+    await write(`${plot.file}.svg`, plot.svg);
+    map.files.push(path.join(dir, `${plot.file}.svg`));
+    let pngNote = '';
+    if (png) {
+      const file = path.join(dir, `${plot.file}.png`);
+      const why = await png(file, (r) => r.layered(plot.raster, file));
+      if (why === null) {
+        result.written.push(file);
+        map.files.push(file);
+      } else pngNote = `; PNG not written: ${why}`;
+    }
+    result.dataMaps.push(map);
+    const sampled = plot.svgNote ? ` (${plot.svgNote})` : '';
+    lines.push(`- ${run.name} (seed ${run.seed ?? 'unknown'}): ${plot.points} examples from ${found.file} → ${map.files.map((f) => path.basename(f)).join(', ')}${sampled}${pngNote}`);
+  }
+  if (result.dataMaps.length === 0 && lines.length === 1) {
+    lines.push(`No run in this folder has training dynamics ({experiment}/${RUN_CARTOGRAPHY_DIR}/ or, with enable_cartography, its cartography_output_dir); no data maps written.`);
+  }
+  lines.push('');
+  return lines;
+}
+
 export async function runAnalyze(opts: AnalyzeOptions): Promise<AnalyzeResult> {
   const log = opts.log ?? ((t: string) => process.stdout.write(t.endsWith('\n') ? t : `${t}\n`));
   const dir = opts.experimentsDir;
-  const result: AnalyzeResult = { rows: [], analysis: null, written: [], problems: [], notes: [] };
+  const result: AnalyzeResult = { rows: [], analysis: null, written: [], problems: [], notes: [], dataMaps: [] };
   let info;
   try {
     info = await stat(dir);
@@ -155,18 +303,38 @@ export async function runAnalyze(opts: AnalyzeOptions): Promise<AnalyzeResult> {
     result.written.push(file);
   };
   await write('results.csv', resultsCsvText(folder.rows));
-  const svg = experimentResultsFigure(rows);
-  await write('experiment_results.svg', svg);
-  if (opts.png ?? true) {
-    const pngPath = path.join(dir, 'experiment_results.png');
-    const why = await svgToPngFile(svg, pngPath).catch((e: Error) => `rendering failed: ${e.message}`);
-    if (why === null) result.written.push(pngPath);
-    else result.notes.push(`experiment_results.png not written: ${why}; the SVG has the same figure`);
+  const wantPng = opts.png ?? true;
+  // One Chromium for every PNG, started on the first one.
+  let renderer: Promise<PngRenderer | string> | null = null;
+  const png = async (file: string, draw: (r: PngRenderer) => Promise<void>): Promise<string | null> => {
+    renderer ??= openPngRenderer();
+    const r = await renderer;
+    if (typeof r === 'string') return r;
+    return draw(r).then(
+      () => null,
+      (e: Error) => `rendering failed: ${e.message}`,
+    );
+  };
+  try {
+    const svg = experimentResultsFigure(rows);
+    await write('experiment_results.svg', svg);
+    if (wantPng) {
+      const pngPath = path.join(dir, 'experiment_results.png');
+      const why = await png(pngPath, (r) => r.svg(svg, pngPath));
+      if (why === null) result.written.push(pngPath);
+      else result.notes.push(`experiment_results.png not written: ${why}; the SVG has the same figure`);
+    }
+    await write('summary.csv', groupedTableCsv(analysis));
+    await write('comparison.csv', comparisonTableCsv(analysis));
+    const mapLines = await writeDataMaps(dir, folder.experiments, wantPng ? png : null, write, result);
+    for (const f of result.written) log(`Saved ${f}`);
+    for (const n of result.notes) log(`[NOTE] ${n}`);
+    log(mapLines.join('\n'));
+  } finally {
+    // Assigned inside `png`, which the compiler's flow analysis does not follow.
+    const r = await (renderer as Promise<PngRenderer | string> | null);
+    if (r && typeof r !== 'string') await r.close();
   }
-  await write('summary.csv', groupedTableCsv(analysis));
-  await write('comparison.csv', comparisonTableCsv(analysis));
-  for (const f of result.written) log(`Saved ${f}`);
-  for (const n of result.notes) log(`[NOTE] ${n}`);
 
   if (opts.showPlots) {
     const figure = result.written.find((f) => f.endsWith('.png')) ?? path.join(dir, 'experiment_results.svg');

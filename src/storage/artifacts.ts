@@ -72,6 +72,11 @@ export async function deleteArtifact(db: LabDatabase, id: string): Promise<void>
   await db.delete('artifacts', id);
 }
 
+/** The id of the 'cartography' artifact a run stores its training dynamics under (producedBy = the run id). */
+export function runCartographyId(runId: string): string {
+  return `cartography:run:${runId}`;
+}
+
 export function newArtifactId(kind: ArtifactKind): string {
   return `${kind}:${crypto.randomUUID()}`;
 }

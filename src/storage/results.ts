@@ -10,10 +10,15 @@
  * - `artifacts` kind 'run-outputs' (RunOutputsData in artifacts.ts), id "run-outputs:<run id>"
  *   (also found under the bare run id, or by `producedBy` = run id). Imports add `trainerFiles`: the folder's trainer_output files as bytes.
  *   Missing outputs are normal: the curve plot hides and the export leaves trainer_output out.
+ * - `artifacts` kind 'cartography' with `producedBy` = run id: the training dynamics of a run
+ *   trained with enable_cartography (the experiment worker) or imported with cartography files,
+ *   id "cartography:run:<run id>" (older app runs have a random id and are found by `producedBy`).
  */
 import type { LabDatabase } from './db';
 import type { ArtifactRecord, ExperimentRecord, RunRecord } from './schema';
-import type { RunOutputsData } from './artifacts';
+import { runCartographyId, type CartographyArtifactData, type RunOutputsData, type TypedArtifact } from './artifacts';
+
+export { runCartographyId };
 import { loadModel } from './models';
 import { readSplitRows } from './datasets';
 import type { FolderEntry, ImportedFolder, TrainerOutputFiles } from '../domain/experiments/folder';
@@ -194,6 +199,34 @@ export async function loadRunOutputs(db: LabDatabase, runIds: readonly string[])
   return out;
 }
 
+/**
+ * The cartography artifacts these runs produced: "cartography:run:<run id>", else (only for the
+ * runs in `scan`, whose configs tracked cartography) one whose `producedBy` is the run id. The
+ * scan reads every other cartography artifact once, so it is kept to the runs that can have one.
+ */
+export async function loadRunCartography(
+  db: LabDatabase,
+  runIds: readonly string[],
+  scan: ReadonlySet<string> = new Set(),
+): Promise<Map<string, TypedArtifact<'cartography'>>> {
+  const out = new Map<string, TypedArtifact<'cartography'>>();
+  const wanted = new Set<string>();
+  for (const id of runIds) {
+    const rec = await db.get('artifacts', runCartographyId(id));
+    if (rec?.kind === 'cartography') out.set(id, rec as TypedArtifact<'cartography'>);
+    else if (scan.has(id)) wanted.add(id);
+  }
+  if (wanted.size) {
+    for (const key of await db.getAllKeysFromIndex('artifacts', 'byKind', 'cartography')) {
+      // Ids of the current form name their run; only the older random ids need reading.
+      if (String(key).startsWith('cartography:run:')) continue;
+      const rec = await db.get('artifacts', key);
+      if (rec?.kind === 'cartography' && rec.producedBy && wanted.has(rec.producedBy) && !out.has(rec.producedBy)) out.set(rec.producedBy, rec as TypedArtifact<'cartography'>);
+    }
+  }
+  return out;
+}
+
 // ---------------------------------------------------------------------------------------------
 // trainer_output for exports
 
@@ -318,6 +351,8 @@ export interface SavedImport {
   trainerBytes: number;
   /** What was left out while reading trainer_output (unreadable trainer_state.json, log entries without a step). */
   notes: string[];
+  /** Runs stored with training dynamics (a 'cartography' artifact, for their data map). */
+  cartographyRuns: number;
 }
 
 /** Log history from a trainer_state.json (Hugging Face Trainer), the top-level one or the last checkpoint's. */
@@ -396,6 +431,8 @@ async function removeSuite(tx: WriteTx, suiteId: string): Promise<number> {
     const artId = runOutputsId(id);
     const art = await tx.objectStore('artifacts').get(artId);
     if (art?.kind === 'run-outputs') await tx.objectStore('artifacts').delete(artId);
+    const cartoId = runCartographyId(id);
+    if ((await tx.objectStore('artifacts').getKey(cartoId)) !== undefined) await tx.objectStore('artifacts').delete(cartoId);
   }
   const exps = tx.objectStore('experiments');
   for (const id of await exps.index('bySuite').getAllKeys(suiteId)) await exps.delete(id);
@@ -422,6 +459,7 @@ export async function saveImportedFolder(db: LabDatabase, folder: ImportedFolder
   const runs: RunRecord[] = [];
   const artifacts: ArtifactRecord[] = [];
   let trainerBytes = 0;
+  let cartographyRuns = 0;
   const allNotes: string[] = [];
   for (const e of folder.experiments) {
     const experimentId = `${suiteId}/${e.dir}`;
@@ -458,6 +496,22 @@ export async function saveImportedFolder(db: LabDatabase, folder: ImportedFolder
       };
       artifacts.push({ id: runOutputsId(runId), kind: 'run-outputs', name: `${e.dir} (imported as ${trimmed})`, datasetId: '', split: '', createdAt, producedBy: runId, data });
     }
+    if (e.cartography) {
+      // No dataset id: the examples may not be stored here, so the Cartography and Experiments
+      // pickers (which list by dataset) leave it out; Results finds it by its run.
+      const data: CartographyArtifactData = { metrics: e.cartography.rows, epochs: e.cartography.rows.reduce((m, r) => Math.max(m, r.num_epochs), 0) };
+      artifacts.push({
+        id: runCartographyId(runId),
+        kind: 'cartography',
+        name: `cartography · ${e.dir} · ${e.cartography.file} (imported as ${trimmed})`,
+        datasetId: '',
+        split: e.app?.train_split ?? 'train',
+        createdAt,
+        producedBy: runId,
+        data,
+      });
+      cartographyRuns++;
+    }
   }
 
   const tx = writeTx(db);
@@ -480,5 +534,5 @@ export async function saveImportedFolder(db: LabDatabase, folder: ImportedFolder
     await tx.done.catch(() => {});
     throw e;
   }
-  return { suiteId, runIds: runs.map((r) => r.id), trainerBytes, notes: allNotes };
+  return { suiteId, runIds: runs.map((r) => r.id), trainerBytes, notes: allNotes, cartographyRuns };
 }

@@ -16,6 +16,7 @@ import {
   type ExperimentResult,
   type Metrics,
 } from './result';
+import { findRunCartography, resolveInTree, type FileTree, type FoundCartography } from './run-cartography';
 
 /**
  * The experiment folder of the guide's "Output Structure", as a list of files, and back:
@@ -23,6 +24,7 @@ import {
  *   all_results.json, results.csv, experiment_results.png,
  *   {name}_{hash}/config.json, results.json, app.json (ours only),
  *   {name}_{hash}/trainer_output/{eval_metrics.json, eval_predictions.jsonl, config.json, model.safetensors, ...}
+ *   {name}_{hash}/cartography_output/ (read only: a run's training dynamics, see run-cartography.ts)
  *
  * Files are formatted as Python writes them: config.json / results.json / all_results.json with
  * `json.dump(indent=2)`, eval_metrics.json and each eval_predictions line with plain
@@ -201,6 +203,8 @@ export interface ImportedExperiment {
   app: AppSettings | null;
   /** trainer_output files by path relative to trainer_output/. */
   trainer_output: Record<string, Uint8Array>;
+  /** The run's training dynamics as cartography metrics, when the folder has its files (run-cartography.ts). */
+  cartography: FoundCartography | null;
   /** The row Python's analysis builds for it (from the files as written). */
   row: ResultsRow;
   warnings: string[];
@@ -370,10 +374,44 @@ export function readExperimentFolder(input: readonly FolderEntry[]): ImportedFol
       }
     }
     warnings.push(...itemWarnings);
-    experiments.push({ dir, path, result, config: config_import?.config ?? null, config_import, app, trainer_output, row, warnings: itemWarnings });
+    experiments.push({ dir, path, result, config: config_import?.config ?? null, config_import, app, trainer_output, cartography: null, row, warnings: itemWarnings });
   }
 
+  const carto = findRunCartography(
+    memoryTree(files),
+    experiments.map((e) => ({ key: e.path, dir: e.path, config: e.config })),
+    (d) => resolveInTree(dirname(root), d),
+  );
+  for (const e of experiments) e.cartography = carto.found.get(e.path) ?? null;
+  for (const p of carto.problems) problems.push({ file: p.file, field: p.field, message: `${p.message}; no data map for ${p.key}`, skipped: false });
+  warnings.push(...carto.warnings);
+
   return { root, experiments, all_results, rows: sortResultsRows(experiments.map((e) => e.row)), problems, warnings };
+}
+
+/** The files of a folder given as a list, as a FileTree (directories are implied by the paths). */
+function memoryTree(files: ReadonlyMap<string, Uint8Array>): FileTree {
+  let byDir: Map<string, string[]> | null = null;
+  return {
+    list(dir) {
+      if (!byDir) {
+        byDir = new Map();
+        for (const p of files.keys()) {
+          const d = dirname(p);
+          const names = byDir.get(d);
+          if (names) names.push(basename(p));
+          else byDir.set(d, [basename(p)]);
+        }
+      }
+      return byDir.get(dir) ?? [];
+    },
+    read(file) {
+      const b = files.get(file);
+      if (!b) throw new Error(`${file}: not in the folder`);
+      return b;
+    },
+    join,
+  };
 }
 
 /** Reads a zip of an experiments folder. */

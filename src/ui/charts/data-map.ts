@@ -11,7 +11,7 @@
 import { color, scaleLinear, interpolateViridis, type ScaleLinear } from 'd3';
 import { axisBottom, axisLeft, type PlotFrame } from './axes';
 import { GRID, INK, MUTED_INK, OKABE_ITO } from './palette';
-import { el, escapeXml, num, svgDocument, text, FONT_FAMILY, attrs } from './svg';
+import { chartTitle, el, escapeXml, fitLabel, num, svgDocument, text, FONT_FAMILY, attrs } from './svg';
 import { histogram, type MapColumns } from '../state/cartography-view';
 import type { CartographyCategory, CategoryThresholds } from '../../domain/cartography/types';
 import { seededRandom } from '../../domain/clustering/random';
@@ -33,15 +33,25 @@ export interface DataMapLayout {
   rightHist: Box;
   /** Top of the correctness legend row. */
   legendTop: number;
+  /** Height of the band above the histograms where the visible title goes; 0 without one. */
+  titleBand: number;
 }
 
 const HIST_BAND = 56;
 const GAP = 6;
+/** Room for a visible title (figures that leave the app need one; the Cartography section has a heading instead). */
+const TITLE_BAND = 32;
 
-export function dataMapLayout(width: number, height: number): DataMapLayout {
+export interface DataMapLayoutOptions {
+  /** Reserve a band on top and draw `DataMapInput.title` in it. Default false. */
+  title?: boolean;
+}
+
+export function dataMapLayout(width: number, height: number, options: DataMapLayoutOptions = {}): DataMapLayout {
   if (!(width >= 240 && height >= 220)) throw new RangeError(`the data map needs at least 240×220 px, got ${width}×${height}`);
+  const titleBand = options.title ? TITLE_BAND : 0;
   const left = 58;
-  const top = 8;
+  const top = 8 + titleBand;
   const right = 14;
   const bottom = 84;
   const plot = { left, top: top + HIST_BAND + GAP, right: width - right - HIST_BAND - GAP, bottom: height - bottom };
@@ -52,6 +62,7 @@ export function dataMapLayout(width: number, height: number): DataMapLayout {
     topHist: { left: plot.left, top, right: plot.right, bottom: top + HIST_BAND },
     rightHist: { left: plot.right + GAP, top: plot.top, right: plot.right + GAP + HIST_BAND, bottom: plot.bottom },
     legendTop: plot.bottom + 52,
+    titleBand,
   };
 }
 
@@ -324,7 +335,8 @@ export function dataMapUnder(input: DataMapInput, layout: DataMapLayout, scales:
     legend += el('circle', { cx: lx + 5, cy: ly, r: 5, fill: CORRECTNESS_COLORS[b] }) + text(lx + 13, ly, (b / 10).toFixed(1), { dy: '0.32em', 'font-size': 11, fill: MUTED_INK });
     lx += 42;
   }
-  return el('g', { class: 'data-map-under' }, xAxis.grid + yAxis.grid + hist + xAxis.axis + yAxis.axis + el('g', { class: 'legend' }, legend));
+  const title = layout.titleBand > 0 && input.title ? chartTitle(layout.width, fitLabel(input.title, 17, layout.width - 24)) : '';
+  return el('g', { class: 'data-map-under' }, title + xAxis.grid + yAxis.grid + hist + xAxis.axis + yAxis.axis + el('g', { class: 'legend' }, legend));
 }
 
 /** Median guides and region labels: drawn over the points. */

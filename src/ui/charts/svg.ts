@@ -66,23 +66,28 @@ export interface SvgDocument extends ChartSize {
   title: string;
   desc: string;
   body: string;
+  /**
+   * A layer of a composed chart whose wrapper carries the label: hidden from assistive
+   * technology and not focusable (a focus stop inside an aria-hidden element would be silent).
+   */
+  decorative?: boolean;
 }
 
 /**
  * A standalone SVG document: white background, font set on the root, `role="img"` labelled by its
  * `<title>` and described by its `<desc>`, focusable so keyboard users can reach it.
  */
-export function svgDocument({ id, width, height, title, desc, body }: SvgDocument): string {
+export function svgDocument({ id, width, height, title, desc, body, decorative = false }: SvgDocument): string {
   const head = el('title', { id: `${id}-title` }, escapeXml(title)) + el('desc', { id: `${id}-desc` }, escapeXml(desc));
+  const a11y = decorative
+    ? { 'aria-hidden': 'true' }
+    : { role: 'img', 'aria-labelledby': `${id}-title`, 'aria-describedby': `${id}-desc`, tabindex: 0 };
   return (
     `<svg xmlns="http://www.w3.org/2000/svg"${attrs({
       width,
       height,
       viewBox: `0 0 ${num(width)} ${num(height)}`,
-      role: 'img',
-      'aria-labelledby': `${id}-title`,
-      'aria-describedby': `${id}-desc`,
-      tabindex: 0,
+      ...a11y,
       'font-family': FONT_FAMILY,
       'font-size': 12,
       fill: INK,

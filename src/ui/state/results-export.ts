@@ -3,7 +3,8 @@
  * strings from the chart renderers), the tables as CSV, the text summary, the Python experiment
  * folder for chosen runs, and the "Download all" archive layout:
  *
- *   plots/{file}.svg, plots/{file}.png        every plot (PNG at 2×, rendered by the caller)
+ *   plots/{file}.svg, plots/{file}.png        every plot (PNG at 2×, rendered by the caller),
+ *                                            data-map-<run>.* for each selected run's data map
  *   tables/runs.csv                          the runs table (Python columns, then provenance)
  *   tables/summary.csv                       grouped by configuration (groupedTableCsv)
  *   tables/comparison.csv                    comparison with the baseline (comparisonTableCsv)
@@ -30,6 +31,7 @@ import {
   trainingEfficiencyChart,
   type RunHistory,
 } from '../charts';
+import type { LayeredPng } from '../charts/data-map-raster';
 import { runsTableCsv, type ResultEntry } from './results-rows';
 import { comparisonLines } from './results-sentences';
 
@@ -40,6 +42,11 @@ export interface PlotSpec {
   /** File name without extension. */
   file: string;
   svg: string;
+  /**
+   * Layers to compose the PNG from, for plots whose points are rasterised (data maps): the PNG
+   * then has every point, where the SVG may hold a sample. Absent: the PNG is the SVG rasterised.
+   */
+  raster?: LayeredPng;
 }
 
 /**

@@ -15,6 +15,9 @@ import { formatFolderProblems, readExperimentFolder, unzipFolder, zipFolder, typ
 import { pyIsoformatNow } from '../../domain/experiments/pytime';
 import type { RunHistory } from '../charts';
 import { svgToPngBlob } from '../charts/raster';
+import { layeredPng } from '../charts/data-map-raster';
+import type { DataMapPlot } from './results-data-map';
+import { loadDataMaps, type DataMapLookup, type DataMapNote } from './results-data-maps';
 import { downloadBlob, downloadBytes, downloadText } from '../components/download-file';
 import { comparisonLines } from './results-sentences';
 import {
@@ -49,8 +52,13 @@ export const MAX_CURVES = 12;
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
-async function pngBytes(svg: string): Promise<Uint8Array> {
-  return new Uint8Array(await (await svgToPngBlob(svg, 2)).arrayBuffer());
+/** A plot's PNG at 2×: composed from its layers when its points are rasterised (every point), else the SVG rasterised. */
+function plotPng(plot: PlotSpec): Promise<Blob> {
+  return plot.raster ? layeredPng(plot.raster, 2) : svgToPngBlob(plot.svg, 2);
+}
+
+async function pngBytes(plot: PlotSpec): Promise<Uint8Array> {
+  return new Uint8Array(await (await plotPng(plot)).arrayBuffer());
 }
 
 /**
@@ -107,6 +115,18 @@ export class ResultsState {
   histories = $state.raw<RunHistory[]>([]);
   curvesNote = $state<string | null>(null);
 
+  /** Data maps of the selected runs (those with stored training dynamics). */
+  dataMaps = $state.raw<DataMapPlot[]>([]);
+  /** Selected runs without a map (and maps that left rows out), one line each. */
+  dataMapNotes = $state.raw<DataMapNote[]>([]);
+  dataMapLimitNote = $state<string | null>(null);
+  dataMapsLoading = $state(false);
+  dataMapError = $state<string | null>(null);
+  /** Run id → its metrics view or why it has none; cleared when the stored runs are re-read. */
+  private dataMapCache = new Map<string, DataMapLookup>();
+  /** Counts data-map loads so that a slow one never overwrites the result of a later selection. */
+  private dataMapGeneration = 0;
+
   busy = $state<string | null>(null);
   exportError = $state<string | null>(null);
   exportNotes = $state.raw<string[]>([]);
@@ -159,7 +179,9 @@ export class ResultsState {
       this.loadError = null;
       const ids = new Set(entries.map((e) => e.runId));
       this.selected = new Set([...this.selected].filter((id) => ids.has(id)));
+      this.dataMapCache.clear();
       await this.loadCurves();
+      await this.loadDataMaps();
     } catch (e) {
       this.loadError = message(e);
     } finally {
@@ -177,6 +199,7 @@ export class ResultsState {
     else s.add(runId);
     this.selected = s;
     void this.loadCurves();
+    void this.loadDataMaps();
   }
 
   /** Selects every shown run, or clears the selection when all are selected. */
@@ -184,6 +207,7 @@ export class ResultsState {
     const all = this.visible.every((e) => this.selected.has(e.runId));
     this.selected = all ? new Set() : new Set(this.visible.map((e) => e.runId));
     void this.loadCurves();
+    void this.loadDataMaps();
   }
 
   resetFilter(): void {
@@ -216,6 +240,37 @@ export class ResultsState {
     this.curvesNote = notes.length ? `${notes.join('; ')}.` : null;
   }
 
+  /** Loads the data maps of the selected runs (in timestamp order, as the curves), or why each has none. */
+  async loadDataMaps(): Promise<void> {
+    const db = this.db();
+    if (!db) return;
+    const generation = ++this.dataMapGeneration;
+    const chosen = this.entries.filter((e) => this.selected.has(e.runId));
+    if (chosen.length === 0) {
+      this.dataMaps = [];
+      this.dataMapNotes = [];
+      this.dataMapLimitNote = null;
+      this.dataMapError = null;
+      return;
+    }
+    this.dataMapsLoading = true;
+    try {
+      const loaded = await loadDataMaps(db, chosen, this.dataMapCache);
+      if (generation !== this.dataMapGeneration) return;
+      this.dataMaps = loaded.plots;
+      this.dataMapNotes = loaded.notes;
+      this.dataMapLimitNote = loaded.limitNote;
+      this.dataMapError = null;
+    } catch (e) {
+      if (generation !== this.dataMapGeneration) return;
+      this.dataMaps = [];
+      this.dataMapNotes = [];
+      this.dataMapError = message(e);
+    } finally {
+      if (generation === this.dataMapGeneration) this.dataMapsLoading = false;
+    }
+  }
+
   // -------------------------------------------------------------------------------------------
   // Downloads
 
@@ -235,7 +290,7 @@ export class ResultsState {
   downloadPlot(plot: PlotSpec, format: 'png' | 'svg'): Promise<void> {
     return this.run(`Downloading ${plot.file}.${format}`, async () => {
       if (format === 'svg') downloadText(plot.svg, `${plot.file}.svg`, 'image/svg+xml;charset=utf-8');
-      else downloadBlob(await svgToPngBlob(plot.svg, 2), `${plot.file}.png`);
+      else downloadBlob(await plotPng(plot), `${plot.file}.png`);
     });
   }
 
@@ -250,7 +305,10 @@ export class ResultsState {
     downloadText(summaryText(this.shown.map((e) => e.analysis), this.analysis), 'summary.txt');
   }
 
-  /** Everything for the shown runs in one zip: plots (SVG + PNG), tables, summary, the experiment folder. */
+  /**
+   * Everything for the shown runs in one zip: plots (SVG + PNG; the curves and data maps of the
+   * selected runs), tables, summary, the experiment folder.
+   */
   downloadAll(): Promise<void> {
     return this.run('Download all', async () => {
       const db = this.db();
@@ -260,11 +318,16 @@ export class ResultsState {
       const rows = shown.map((e) => e.analysis);
       const figure = experimentFigure(rows);
       const plots: RenderedPlot[] = [];
-      for (const p of [...this.plots, figure]) plots.push({ file: p.file, svg: p.svg, png: await pngBytes(p.svg) });
+      for (const p of [...this.plots, ...this.dataMaps, figure]) plots.push({ file: p.file, svg: p.svg, png: await pngBytes(p) });
       const figurePng = plots[plots.length - 1].png;
       const { files, notes } = await loadTrainerOutputs(db, shown.map((e) => e.runId), { includeWeights: this.includeWeights });
       const folder = experimentFolderEntries({ entries: shown, trainerOutputs: files, now: pyIsoformatNow(Date.now()), plotPng: figurePng });
-      const allNotes = [...folder.leftOut, ...notes];
+      const mapNotes = [
+        ...this.dataMaps.filter((p) => p.svgNote).map((p) => `plots/${p.file}.svg: ${p.svgNote}`),
+        ...this.dataMapNotes.map((n) => `data map of ${n.name}: ${n.text}`),
+        ...(this.dataMapLimitNote ? [this.dataMapLimitNote] : []),
+      ];
+      const allNotes = [...folder.leftOut, ...notes, ...mapNotes];
       const entries = resultsBundleEntries({
         plots,
         tables: resultTables(sortEntries(shown, this.sort), this.columns, analysis),
@@ -285,7 +348,7 @@ export class ResultsState {
       const chosen =
         scope === 'shown' ? this.shown : scope === 'selected' ? this.shown.filter((e) => this.selected.has(e.runId)) : this.entries.filter((e) => e.runId === scope.runId);
       if (chosen.length === 0) throw new Error('no runs chosen');
-      const png = await pngBytes(experimentFigure(chosen.map((e) => e.analysis)).svg);
+      const png = await pngBytes(experimentFigure(chosen.map((e) => e.analysis)));
       const { files, notes } = await loadTrainerOutputs(db, chosen.map((e) => e.runId), { includeWeights: this.includeWeights });
       const folder = experimentFolderEntries({ entries: chosen, trainerOutputs: files, now: pyIsoformatNow(Date.now()), plotPng: png });
       this.exportNotes = [...folder.leftOut, ...notes];
@@ -350,7 +413,7 @@ export class ResultsState {
         configTexts: configTextsOf(this.importEntries, folder),
       });
       const skipped = folder.problems.filter((p) => p.skipped).length;
-      this.importMessage = `Imported ${saved.runIds.length} run(s) as “${this.importName.trim()}”${skipped ? `; ${skipped} experiment(s) skipped` : ''}.${saved.notes.length ? ` ${saved.notes.join(' ')}` : ''}`;
+      this.importMessage = `Imported ${saved.runIds.length} run(s) as “${this.importName.trim()}”${skipped ? `; ${skipped} experiment(s) skipped` : ''}.${saved.cartographyRuns ? ` ${saved.cartographyRuns} of them with training dynamics (select them to see their data maps).` : ''}${saved.notes.length ? ` ${saved.notes.join(' ')}` : ''}`;
       this.importStage = 'done';
       this.importFolder = null;
       this.importEntries = [];

@@ -4,7 +4,7 @@ import { ensureBackend } from './backend-state';
 import { openLabDB, type LabDatabase } from '../../storage/db';
 import { listDatasets, readFirstRows } from '../../storage/datasets';
 import { saveModel } from '../../storage/models';
-import { getArtifact, listArtifacts, newArtifactId, saveArtifact } from '../../storage/artifacts';
+import { getArtifact, listArtifacts, runCartographyId, saveArtifact } from '../../storage/artifacts';
 import { loadStoredQAModel } from '../../storage/load-model';
 import { executeExperiment, ExperimentSetupError, type LoadedArtifact } from '../../domain/experiments/execute';
 import type { ArtifactRequirement } from '../../domain/config/prerequisites';
@@ -134,7 +134,8 @@ async function runExperiment(p: RunExperimentParams, signal: AbortSignal, progre
     }
     if (out.train.cartography) {
       await saveArtifact(db, {
-        id: newArtifactId('cartography'),
+        // Named by the run so that Results finds a run's data map without reading other artifacts.
+        id: runCartographyId(p.runId),
         kind: 'cartography',
         name: `cartography · ${spec.config.name} · ${trainSplit} · ${createdAt.slice(0, 16).replace('T', ' ')}`,
         datasetId: dataset.id,
