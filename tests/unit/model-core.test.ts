@@ -262,8 +262,37 @@ describe('custom-gradient ops agree with plain tfjs compositions', () => {
       const p = tf.softmax(tf.add(s, bias));
       return tf.reshape(tf.transpose(tf.matMul(p, heads(v)), [0, 2, 1, 3]), [B * T, H]);
     };
-    const ours = (q: tf.Tensor, k: tf.Tensor, v: tf.Tensor) => attention(q as tf.Tensor2D, k as tf.Tensor2D, v as tf.Tensor2D, bias, { batch: B, seqLen: T, heads: nh });
-    expectSameGrads(gradsOf(ours, xs, 30), gradsOf(ref, xs, 30));
+    const expected = gradsOf(ref, xs, 30);
+    for (const strategy of ['batched', 'sliced', 'auto'] as const) {
+      const ours = (q: tf.Tensor, k: tf.Tensor, v: tf.Tensor) => attention(q as tf.Tensor2D, k as tf.Tensor2D, v as tf.Tensor2D, bias, { batch: B, seqLen: T, heads: nh }, undefined, strategy);
+      expectSameGrads(gradsOf(ours, xs, 30), expected);
+    }
+    tf.dispose([...xs, mask, bias]);
+  });
+
+  it('attention with dropout: the sliced and batched products give the same values and gradients', () => {
+    const B = 3;
+    const T = 7;
+    const nh = 4;
+    const H = 8;
+    const xs = [0, 1, 2].map((i) => tf.tensor2d(randomArray(B * T * H, 50 + i), [B * T, H]));
+    const mask = tf.tensor2d(Array.from({ length: B * T }, (_, i) => (i % T < T - (i % 3) ? 1 : 0)), [B, T]);
+    const bias = tf.reshape(tf.mul(tf.sub(1, mask), FLOAT32_MIN), [B, 1, 1, T]);
+    // The same seed draws the same mask specs, so both strategies see identical dropout masks.
+    const run = (strategy: 'batched' | 'sliced') => {
+      const masker = new DropoutMasker(9);
+      const f = (q: tf.Tensor, k: tf.Tensor, v: tf.Tensor) =>
+        attention(q as tf.Tensor2D, k as tf.Tensor2D, v as tf.Tensor2D, bias, { batch: B, seqLen: T, heads: nh }, { masker, rate: 0.3 }, strategy);
+      const out = gradsOf(f, xs, 60);
+      masker.dispose();
+      return out;
+    };
+    const batched = run('batched');
+    const sliced = run('sliced');
+    expectSameGrads(sliced, batched);
+    // Dropout did act: without it the values differ.
+    const plain = gradsOf((q, k, v) => attention(q as tf.Tensor2D, k as tf.Tensor2D, v as tf.Tensor2D, bias, { batch: B, seqLen: T, heads: nh }, undefined, 'sliced'), xs, 60);
+    expect(maxAbsDiff(plain.value, batched.value)).toBeGreaterThan(1e-3);
     tf.dispose([...xs, mask, bias]);
   });
 

@@ -14,7 +14,7 @@ import * as tf from '@tensorflow/tfjs';
 import { encoderPrefix, hasEmbeddingsProject, type EncoderConfig } from './config';
 import type { DropoutMasker } from './dropout';
 import { embeddingLookup, type EmbeddingGradPlan } from './embedding';
-import { addLayerNorm, attention, gelu, linear } from './ops';
+import { addLayerNorm, attention, gelu, linear, type AttentionStrategy } from './ops';
 
 /** Parameters by Hugging Face name (tf.Variables while training, any tensors otherwise). */
 export type ParamTensors = Readonly<Record<string, tf.Tensor>>;
@@ -35,6 +35,8 @@ export interface ForwardOptions {
   training: boolean;
   /** Mask source; required when training with any non-zero dropout probability. */
   dropout?: DropoutMasker;
+  /** How attention's per-head products run (ops.ts); default 'auto' (by backend). */
+  attention?: AttentionStrategy;
 }
 
 export interface QAOutputs {
@@ -105,7 +107,7 @@ export function qaForward(config: EncoderConfig, params: ParamTensors, inputs: M
       const wQkv = tf.concat([L('attention.self.query.weight'), L('attention.self.key.weight'), L('attention.self.value.weight')], 0);
       const bQkv = tf.concat([L('attention.self.query.bias'), L('attention.self.key.bias'), L('attention.self.value.bias')], 0);
       const [q, k, v] = tf.split(linear(hIn, wQkv, bQkv), 3, 1) as tf.Tensor2D[];
-      const ctx = attention(q, k, v, maskBias, attnShape, attnDropout);
+      const ctx = attention(q, k, v, maskBias, attnShape, attnDropout, options.attention);
       const attnOut = dropout(linear(ctx, L('attention.output.dense.weight'), L('attention.output.dense.bias')), hiddenRate);
       const h1 = addLayerNorm([attnOut, hIn], L('attention.output.LayerNorm.weight'), L('attention.output.LayerNorm.bias'), eps) as tf.Tensor2D;
       const inter = gelu(linear(h1, L('intermediate.dense.weight'), L('intermediate.dense.bias'))) as tf.Tensor2D;

@@ -13,6 +13,7 @@ import { initParams } from './init';
 import { paramSpecs } from './params';
 import { readSafetensors, writeSafetensors } from './safetensors';
 import { readPytorchBin } from './torch-bin';
+import type { AttentionStrategy } from './ops';
 
 let nextModelId = 0;
 
@@ -25,6 +26,8 @@ export class QAModel {
   /** Trainable variables by Hugging Face name, in named_parameters() order. */
   readonly params: ReadonlyMap<string, tf.Variable>;
   readonly dropout: DropoutMasker;
+  /** How attention's per-head products run; 'auto' picks by backend (benchmarks compare them). */
+  attentionStrategy: AttentionStrategy = 'auto';
   private readonly paramRecord: Record<string, tf.Variable>;
   private disposed = false;
 
@@ -73,7 +76,7 @@ export class QAModel {
   /** Runs the model (call inside tf.tidy or tf.variableGrads). Dropout masks come from this.dropout. */
   forward(inputs: ModelInputs, options: Omit<ForwardOptions, 'dropout'>): QAOutputs {
     this.assertLive();
-    return qaForward(this.config, this.paramRecord, inputs, { ...options, dropout: this.dropout });
+    return qaForward(this.config, this.paramRecord, inputs, { ...options, dropout: this.dropout, attention: this.attentionStrategy });
   }
 
   variables(): tf.Variable[] {

@@ -167,13 +167,29 @@ export interface AttentionShape {
 }
 
 /**
+ * How the per-head products are computed:
+ * - 'batched': one batched matMul over [B, heads] (best on WebGPU, WebGL and cpu);
+ * - 'sliced': a plain 2-D matMul per (example, head) on slices of the [B·T, H] inputs. On the
+ *   wasm backend (tfjs 4.22) a batched matMul runs a scalar loop (~1.5 GFLOP/s: 27 ms for
+ *   [32, 192, 16]·[32, 16, 192]) while a 2-D one goes to XNNPACK (0.16 ms for one [192, 16]·[16, 192]),
+ *   so 32 slices, their products and a concat cost a third of the batched product.
+ * 'auto' picks 'sliced' on wasm and 'batched' elsewhere. Both give the same values (tested).
+ */
+export type AttentionStrategy = 'auto' | 'batched' | 'sliced';
+
+function resolveStrategy(strategy: AttentionStrategy): 'batched' | 'sliced' {
+  if (strategy !== 'auto') return strategy;
+  return tf.getBackend() === 'wasm' ? 'sliced' : 'batched';
+}
+
+/**
  * Multi-head scaled dot-product attention core, from projected q, k, v ([B·T, H] each) to the
  * context [B·T, H]:
  *   P = softmax(q·kᵀ/√d + bias) per head,  P' = dropout(P),  ctx = P'·v
  * with bias [B, 1, 1, T] the additive mask (constant, no gradient).
  * Saves only q, k, v (and the small bias); the backward pass recomputes P (one extra q·kᵀ) and rebuilds the dropout
  * mask from its spec, so no [B, heads, T, T] tensor outlives the forward pass.
- * All products are plain batched matMuls; only the thin [T, d] operands are transposed.
+ * All products are plain matMuls; only the thin [T, d] operands are transposed.
  */
 export function attention(
   q: tf.Tensor2D,
@@ -182,13 +198,22 @@ export function attention(
   bias: tf.Tensor,
   shape: AttentionShape,
   dropout?: { masker: DropoutMasker; rate: number },
+  strategy: AttentionStrategy = 'auto',
 ): tf.Tensor2D {
+  const spec = dropout && dropout.rate > 0 ? dropout.masker.drawSpec([shape.batch, shape.heads, shape.seqLen, shape.seqLen], dropout.rate) : null;
+  const mask = spec ? () => dropout!.masker.maskFromSpec(spec) : null;
+  const core = resolveStrategy(strategy) === 'sliced' ? slicedAttention : batchedAttention;
+  return core(q, k, v, bias, shape, mask);
+}
+
+/** Rebuilds the [B, heads, T, T] dropout mask (identical each call), or null without dropout. */
+type MaskSource = (() => tf.Tensor) | null;
+
+function batchedAttention(q: tf.Tensor2D, k: tf.Tensor2D, v: tf.Tensor2D, bias: tf.Tensor, shape: AttentionShape, maskOf: MaskSource): tf.Tensor2D {
   const { batch: B, seqLen: T, heads: nh } = shape;
   const H = q.shape[1];
   const dh = H / nh;
   const scale = 1 / Math.sqrt(dh);
-  const spec = dropout && dropout.rate > 0 ? dropout.masker.drawSpec([B, nh, T, T], dropout.rate) : null;
-  const masker = dropout?.masker;
   const toHeads = (x: tf.Tensor) => tf.transpose(tf.reshape(x, [B, T, nh, dh]), [0, 2, 1, 3]);
   const fromHeads = (x: tf.Tensor) => tf.reshape(tf.transpose(x, [0, 2, 1, 3]), [B * T, H]);
   // P for heads-form q (already scaled) and k.
@@ -198,7 +223,7 @@ export function attention(
     save([qIn, kIn, vIn, bias]);
     const qh = tf.mul(toHeads(qIn), scale);
     const p = probs(qh, toHeads(kIn), bias);
-    const pd = spec ? tf.mul(p, masker!.maskFromSpec(spec)) : p;
+    const pd = maskOf ? tf.mul(p, maskOf()) : p;
     return {
       value: fromHeads(tf.matMul(pd, toHeads(vIn))),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
@@ -207,7 +232,7 @@ export function attention(
         const khS = toHeads(ks);
         const vhS = toHeads(vs);
         const P = probs(qhS, khS, biasS);
-        const mask = spec ? masker!.maskFromSpec(spec) : null;
+        const mask = maskOf ? maskOf() : null;
         const Pd = mask ? tf.mul(P, mask) : P;
         const dCtx = toHeads(dy); // [B, nh, T, dh]
         const dV = swapLast(tf.matMul(swapLast(dCtx), Pd)); // (dCtxᵀ · P')ᵀ = P'ᵀ · dCtx
@@ -218,6 +243,84 @@ export function attention(
         const dQ = tf.mul(tf.matMul(dS, khS), scale);
         const dK = swapLast(tf.matMul(swapLast(qhS), dS)); // (q'ᵀ · dS)ᵀ = dSᵀ · q'
         return [fromHeads(dQ), fromHeads(dK), fromHeads(dV)];
+      },
+    };
+  });
+  return op(q, k, v) as tf.Tensor2D;
+}
+
+/**
+ * The same attention as batchedAttention with one 2-D matMul per (example b, head h). The inputs
+ * are rearranged once into head-major blocks ([B·heads, T, d] and, for the right-hand operands,
+ * [B·heads, d, T]) so that every per-head operand is a contiguous block (tf.unstack copies it
+ * with one memcpy; a strided slice of the [B·T, H] input cost ~0.2 ms each on wasm), no product
+ * needs a transposed flag (slow on wasm) and no [T, T] matrix is ever transposed. The per-head
+ * results are stacked back and rearranged once. Each (b, h) runs in its own tidy, so only one
+ * head's [T, T] matrices are alive at a time.
+ */
+function slicedAttention(q: tf.Tensor2D, k: tf.Tensor2D, v: tf.Tensor2D, bias: tf.Tensor, shape: AttentionShape, maskOf: MaskSource): tf.Tensor2D {
+  const { batch: B, seqLen: T, heads: nh } = shape;
+  const H = q.shape[1];
+  const dh = H / nh;
+  const scale = 1 / Math.sqrt(dh);
+  /** [T, d] blocks of a [B·T, H] tensor, index b·heads + h. */
+  const blocks = (x: tf.Tensor) => tf.unstack(tf.reshape(tf.transpose(tf.reshape(x, [B, T, nh, dh]), [0, 2, 1, 3]), [B * nh, T, dh]));
+  /** [d, T] blocks (the transposed heads). */
+  const blocksT = (x: tf.Tensor) => tf.unstack(tf.reshape(tf.transpose(tf.reshape(x, [B, T, nh, dh]), [0, 2, 3, 1]), [B * nh, dh, T]));
+  /** [B·T, H] from [T, d] blocks. */
+  const fromBlocks = (xs: tf.Tensor[]) => tf.reshape(tf.transpose(tf.reshape(tf.stack(xs), [B, nh, T, dh]), [0, 2, 1, 3]), [B * T, H]);
+  /** [B·T, H] from [d, T] blocks. */
+  const fromBlocksT = (xs: tf.Tensor[]) => tf.reshape(tf.transpose(tf.reshape(tf.stack(xs), [B, nh, dh, T]), [0, 3, 1, 2]), [B * T, H]);
+  const biasRows = (b: tf.Tensor) => tf.unstack(tf.reshape(b, [B, 1, T]));
+  const maskBlocks = (m: tf.Tensor) => tf.unstack(tf.reshape(m, [B * nh, T, T]));
+  const probs = (qb: tf.Tensor, kTb: tf.Tensor, biasRow: tf.Tensor) => tf.softmax(tf.add(tf.matMul(qb, kTb), biasRow));
+
+  const op = customOp(([qIn, kIn, vIn], save) => {
+    save([qIn, kIn, vIn, bias]);
+    const qs = blocks(tf.mul(qIn, scale));
+    const kT = blocksT(kIn);
+    const vs = blocks(vIn);
+    const rowsOfBias = biasRows(bias);
+    const masks = maskOf ? maskBlocks(maskOf()) : null;
+    const ctx = qs.map((qb, i) =>
+      tf.tidy(() => {
+        const p = probs(qb, kT[i], rowsOfBias[Math.floor(i / nh)]);
+        return tf.matMul(masks ? tf.mul(p, masks[i]) : p, vs[i]);
+      }),
+    );
+    return {
+      value: fromBlocks(ctx),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [qS, kS, vS, biasS] = saved;
+        const qsS = tf.mul(qS, scale);
+        const qb = blocks(qsS);
+        const qT = blocksT(qsS);
+        const kb = blocks(tf.mul(kS, scale)); // dQ = dS · k / √d
+        const kT2 = blocksT(kS);
+        const vT = blocksT(vS);
+        const dyb = blocks(dy);
+        const dyT = blocksT(dy);
+        const rowsS = biasRows(biasS);
+        const masksS = maskOf ? maskBlocks(maskOf()) : null;
+        const dQ: tf.Tensor[] = [];
+        const dKT: tf.Tensor[] = [];
+        const dVT: tf.Tensor[] = [];
+        for (let i = 0; i < B * nh; i++) {
+          const [gq, gk, gv] = tf.tidy(() => {
+            const P = probs(qb[i], kT2[i], rowsS[Math.floor(i / nh)]);
+            const m = masksS ? masksS[i] : null;
+            const Pd = m ? tf.mul(P, m) : P;
+            const dVTi = tf.matMul(dyT[i], Pd); // dVᵀ = dCtxᵀ · P'
+            let dP = tf.matMul(dyb[i], vT[i]); // dCtx · vᵀ
+            if (m) dP = tf.mul(dP, m);
+            const dS = tf.mul(P, tf.sub(dP, tf.sum(tf.mul(dP, P), -1, true)));
+            return [tf.matMul(dS, kb[i]), tf.matMul(qT[i], dS), dVTi]; // dQ, dKᵀ = q'ᵀ · dS, dVᵀ
+          });
+          dQ.push(gq);
+          dKT.push(gk);
+          dVT.push(gv);
+        }
+        return [fromBlocks(dQ), fromBlocksT(dKT), fromBlocksT(dVT)];
       },
     };
   });

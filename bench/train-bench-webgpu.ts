@@ -1,0 +1,110 @@
+/**
+ * The training-step benchmark of train-bench.ts on tfjs' WebGPU backend in headless Chromium:
+ * builds bench/train-bench.html with Vite, serves it, runs the cases in the page and prints the
+ * same JSON keys as `npm run bench:train` (tool "tfjs-webgpu").
+ *
+ *   npx tsx bench/train-bench-webgpu.ts [--only small|demo] [--steps N]
+ *   CHROMIUM=/path/to/chrome to pick the browser; GPU_FLAGS="..." to replace the WebGPU flags
+ *   (default: SwiftShader, as the e2e tests; on a machine with a GPU pass e.g. GPU_FLAGS="--enable-unsafe-webgpu").
+ *
+ * On SwiftShader (software Vulkan) the ELECTRA-small shape takes minutes per step; use --only demo.
+ */
+import { createServer } from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import os from 'node:os';
+import { dirname, extname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { AddressInfo } from 'node:net';
+import { build } from 'vite';
+import { chromium } from 'playwright-core';
+import type { BenchCase, BenchResult } from './train-bench-core';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const TYPES: Record<string, string> = { '.js': 'text/javascript', '.html': 'text/html', '.map': 'application/json', '.wasm': 'application/wasm' };
+const SWIFTSHADER = ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-webgpu-adapter=swiftshader'];
+
+function parseArgs(argv: string[]): { only: string | null; steps: number | null } {
+  const out = { only: null as string | null, steps: null as number | null };
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--only') {
+      out.only = argv[++i];
+      if (out.only !== 'small' && out.only !== 'demo') throw new Error(`--only must be small or demo, got ${JSON.stringify(out.only)}`);
+    } else if (argv[i] === '--steps') {
+      out.steps = Number(argv[++i]);
+      if (!Number.isInteger(out.steps) || out.steps < 1) throw new Error('--steps must be a positive integer');
+    } else {
+      throw new Error(`unknown flag ${JSON.stringify(argv[i])}`);
+    }
+  }
+  return out;
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const { DEMO_BATCH, DEMO_SEQ } = await import('./train-bench-core');
+  const cases: BenchCase[] = [];
+  if (args.only !== 'demo') for (const seq of [384, 512]) cases.push({ shape: 'electra-small', backend: 'webgpu', batch: 8, seq, steps: args.steps ?? 2 });
+  if (args.only !== 'small') cases.push({ shape: 'demo', backend: 'webgpu', batch: DEMO_BATCH, seq: DEMO_SEQ, steps: args.steps ?? 5 });
+
+  const outDir = mkdtempSync(join(os.tmpdir(), 'qa-train-bench-'));
+  try {
+    await build({
+      configFile: false,
+      root,
+      logLevel: 'warn',
+      base: './',
+      build: { outDir, emptyOutDir: true, target: 'es2022', rollupOptions: { input: join(root, 'bench/train-bench.html') } },
+    });
+    const server = createServer(async (req, res) => {
+      const p = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+      try {
+        const body = await readFile(join(outDir, p));
+        res.writeHead(200, { 'content-type': TYPES[extname(p)] ?? 'application/octet-stream' });
+        res.end(body);
+      } catch {
+        res.writeHead(404);
+        res.end();
+      }
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const gpuFlags = process.env.GPU_FLAGS ? process.env.GPU_FLAGS.split(/\s+/).filter(Boolean) : SWIFTSHADER;
+    const browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+      args: [...gpuFlags, '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    try {
+      const page = await browser.newPage();
+      page.on('pageerror', (e) => process.stderr.write(`page error: ${e.message}\n`));
+      await page.goto(`${base}/bench/train-bench.html`);
+      await page.waitForSelector('#status[data-ready="true"]');
+      process.stderr.write(`running ${cases.length} case(s) on WebGPU...\n`);
+      const res = (await page.evaluate((c) => window.runTrainBench(c), cases)) as { adapter: unknown; results: BenchResult[] };
+      const cpus = os.cpus();
+      const out = {
+        tool: 'tfjs-webgpu',
+        versions: { tfjs: (await import('@tensorflow/tfjs')).version.tfjs, chromium: browser.version(), node: process.versions.node },
+        machine: {
+          platform: `${os.platform()} ${os.arch()}`,
+          cpus: cpus.length,
+          cpuModel: cpus[0]?.model ?? 'unknown',
+          loadavg: os.loadavg().map((x) => Number(x.toFixed(2))),
+          adapter: res.adapter,
+        },
+        results: res.results,
+      };
+      process.stdout.write(JSON.stringify(out, null, 2) + '\n');
+    } finally {
+      await browser.close();
+      server.close();
+    }
+  } finally {
+    rmSync(outDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.exit(1);
+});
