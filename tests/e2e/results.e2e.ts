@@ -5,6 +5,7 @@ import path from 'node:path';
 import { buildExperimentFolder, unzipFolder, zipFolder, type FolderEntry } from '../../src/domain/experiments/folder';
 import { RESULTS_CSV_COLUMNS } from '../../src/domain/experiments/analysis/rows';
 import { craftedFolderExperiments } from '../helpers/results-suite';
+import { serializeMetricsCsv } from '../../src/domain/cartography/metrics-files';
 
 /** The crafted suite as a Python experiments folder; baseline_seed42 also has a trainer_state.json log. */
 function pythonFolder(): FolderEntry[] {
@@ -266,4 +267,45 @@ test("the app's own runs: outputs joined with the stored eval rows and the run's
   await page.getByTestId('include-weights').uncheck();
   const light = unzipFolder(new Uint8Array((await download(page, 'export-shown')).bytes));
   expect(light.some((f) => f.path.endsWith('model.safetensors'))).toBe(false);
+});
+
+test('data maps of imported runs: drawn for the selected runs with dynamics, said why for the others, PNG with every point at 2×', async ({ page }) => {
+  const files = pythonFolder();
+  const baseline42 = files.find((f) => /^experiments\/baseline_seed42_[0-9a-f]{8}\/results\.json$/.test(f.path))!.path.split('/')[1];
+  // More examples than the SVG draws (a seeded sample of SVG_POINT_LIMIT = 20,000); the PNG has them all.
+  const rows = Array.from({ length: 20_500 }, (_, i) => {
+    const confidence = ((i * 37) % 1000) / 1000;
+    return { id: `ex${i}`, confidence, variability: ((i * 13) % 450) / 1000, correctness: (i % 6) / 5, num_epochs: 5, start_confidence: confidence, end_confidence: confidence };
+  });
+  files.push({ path: `experiments/${baseline42}/cartography_output/cartography_metrics.csv`, bytes: new TextEncoder().encode(serializeMetricsCsv(rows)) });
+
+  await page.goto('./#/results');
+  await page.getByTestId('import-zip-input').setInputFiles({ name: 'with-maps.zip', mimeType: 'application/zip', buffer: Buffer.from(zipFolder(files)) });
+  await expect(page.getByTestId('import-cartography')).toContainText('1 experiment(s) come with cartography files');
+  await page.getByTestId('import-confirm').click();
+  await expect(page.getByTestId('import-message')).toContainText('1 of them with training dynamics');
+  await expect(page.getByTestId('data-maps-hint')).toBeVisible();
+
+  await page.locator('[data-testid="run-row"]', { hasText: 'baseline_seed42' }).getByTestId('run-select').check();
+  await page.locator('[data-testid="run-row"]', { hasText: 'label_smooth6_seed43' }).getByTestId('run-select').check();
+  const map = page.getByTestId('plot-data-map-baseline_seed42');
+  await expect(map).toBeVisible();
+  await expect(map).toHaveAttribute('data-points', '20500');
+  await expect(map).toContainText('Data map · baseline_seed42 · seed 42');
+  await expect(page.getByTestId('plot-data-map-baseline_seed42-svg-note')).toBeVisible();
+  await expect(page.locator('[data-testid="data-map-note"]')).toHaveText(/label_smooth6_seed43: imported without cartography files/);
+  // Keyboard reachable like the other plots.
+  await page.getByTestId('plot-data-map-baseline_seed42-map').focus();
+  await expect(page.getByTestId('plot-data-map-baseline_seed42-map')).toBeFocused();
+
+  await map.screenshot({ path: test.info().outputPath('results-data-map.png') });
+  const png = await download(page, 'plot-data-map-baseline_seed42-png');
+  expect(png.name).toBe('data-map-baseline_seed42.png');
+  expect(pngSize(png.bytes)).toEqual({ width: 1600, height: 1200 });
+  const svg = await download(page, 'plot-data-map-baseline_seed42-svg');
+  expect(svg.bytes.toString('utf8')).toContain('Data map · baseline_seed42 · seed 42');
+
+  const all = await download(page, 'download-all');
+  const paths = unzipFolder(new Uint8Array(all.bytes)).map((f) => f.path);
+  expect(paths).toEqual(expect.arrayContaining(['plots/data-map-baseline_seed42.png', 'plots/data-map-baseline_seed42.svg']));
 });
