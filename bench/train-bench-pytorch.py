@@ -37,20 +37,21 @@ ELECTRA_SMALL = dict(
     attention_probs_dropout_prob=0.1,
 )
 
-# The demo model's shape (src/domain/train/demo-model.ts, DEMO_MODEL_SHAPE) and its training
-# batch (DEMO_TRAINING: batch 16, max_length 192). vocab_size is the built demo vocabulary's size
+# The demo model's shape (src/domain/train/demo-settings.ts, DEMO_MODEL_SHAPE) and its training
+# batch (DEMO_TRAINING: batch 8, max_length 192). vocab_size is the built demo vocabulary's size
 # (printed by the tfjs bench as part of the demo config; pass --demo-vocab if it changes).
 DEMO = dict(
     embedding_size=64,
     hidden_size=64,
     num_hidden_layers=2,
-    num_attention_heads=4,
+    num_attention_heads=2,
     intermediate_size=256,
     max_position_embeddings=256,
-    hidden_dropout_prob=0.1,
+    hidden_dropout_prob=0.0,
     attention_probs_dropout_prob=0.0,
+    initializer_range=0.15,
 )
-DEMO_BATCH = 16
+DEMO_BATCH = 8
 DEMO_SEQ = 192
 
 

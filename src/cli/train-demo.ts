@@ -4,14 +4,16 @@
  *
  *   npx tsx src/cli/train-demo.ts [--backend wasm|cpu] [--epochs 3] [--lr 2e-3] [--batch 16]
  *     [--max-length 192] [--padding bucket|max_length] [--seed 42] [--train-rows N] [--eval-rows N]
- *     [--warmup N] [--weight-decay X] [--quiet]
+ *     [--warmup N] [--weight-decay X] [--shape hidden_size=96,num_hidden_layers=3,...]
+ *     [--position-init sinusoidal|normal] [--predictions FILE.jsonl] [--quiet]
  *
  * Defaults are DEMO_TRAINING (src/domain/train/demo-model.ts).
  */
+import { writeFileSync } from 'node:fs';
 import { makeTrainingConfig } from '../domain/config/defaults';
 import type { TrainingConfig } from '../domain/config/types';
 import { generateDemoDataset } from '../domain/data/demo/generator';
-import { createDemoModel, DEMO_TRAINING } from '../domain/train/demo-model';
+import { createDemoModel, DEMO_MODEL_SHAPE, DEMO_TRAINING, type DemoModelOptions } from '../domain/train/demo-model';
 import type { PaddingMode } from '../domain/train/padding';
 import { trainAndEvaluate } from '../domain/train/trainer';
 import { initNodeBackend, type NodeBackend } from './tf-node';
@@ -22,11 +24,15 @@ interface Args {
   trainRows: number | null;
   evalRows: number | null;
   quiet: boolean;
+  shape: NonNullable<DemoModelOptions['shape']>;
+  positionInit: 'sinusoidal' | 'normal';
+  /** Where to write one JSON line per eval row (question, gold, prediction, noise kind). */
+  predictionsFile: string | null;
   overrides: Partial<TrainingConfig>;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { backend: 'wasm', padding: 'bucket', trainRows: null, evalRows: null, quiet: false, overrides: {} };
+  const args: Args = { backend: 'wasm', padding: 'bucket', trainRows: null, evalRows: null, quiet: false, shape: {}, positionInit: 'sinusoidal', predictionsFile: null, overrides: {} };
   const num = (flag: string, v: string | undefined): number => {
     const n = Number(v);
     if (v === undefined || !Number.isFinite(n)) throw new Error(`${flag} needs a number, got ${v === undefined ? 'nothing' : JSON.stringify(v)}`);
@@ -75,6 +81,19 @@ function parseArgs(argv: string[]): Args {
       case '--eval-rows':
         args.evalRows = num(flag, next());
         break;
+      case '--shape':
+        args.shape = parseShape(next());
+        break;
+      case '--position-init': {
+        const v = next();
+        if (v !== 'sinusoidal' && v !== 'normal') throw new Error(`--position-init must be sinusoidal or normal, got ${JSON.stringify(v)}`);
+        args.positionInit = v;
+        break;
+      }
+      case '--predictions':
+        args.predictionsFile = next() ?? null;
+        if (!args.predictionsFile) throw new Error('--predictions needs a file path');
+        break;
       case '--quiet':
         args.quiet = true;
         break;
@@ -85,13 +104,28 @@ function parseArgs(argv: string[]): Args {
   return args;
 }
 
+/** `key=value,...` over DEMO_MODEL_SHAPE's numeric fields. */
+function parseShape(text: string | undefined): NonNullable<DemoModelOptions['shape']> {
+  if (!text) throw new Error('--shape needs key=value pairs, e.g. hidden_size=96,num_hidden_layers=3');
+  const keys = Object.keys(DEMO_MODEL_SHAPE).filter((k) => typeof DEMO_MODEL_SHAPE[k as keyof typeof DEMO_MODEL_SHAPE] === 'number');
+  const shape: Record<string, number> = {};
+  for (const pair of text.split(',')) {
+    const [key, value] = pair.split('=');
+    const n = Number(value);
+    if (!keys.includes(key)) throw new Error(`--shape: unknown field ${JSON.stringify(key)} (one of ${keys.join(', ')})`);
+    if (value === undefined || !Number.isFinite(n)) throw new Error(`--shape: ${key} needs a number, got ${JSON.stringify(value)}`);
+    shape[key] = n;
+  }
+  return shape;
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const backend = await initNodeBackend(args.backend);
   const t0 = performance.now();
   const data = generateDemoDataset();
   const training = makeTrainingConfig({ ...DEMO_TRAINING, ...args.overrides });
-  const demo = createDemoModel({ seed: training.seed, dataset: data });
+  const demo = createDemoModel({ seed: training.seed, dataset: data, shape: args.shape, positionInit: args.positionInit });
   const train = args.trainRows === null ? data.train : data.train.slice(0, args.trainRows);
   const evalRows = args.evalRows === null ? data.validation : data.validation.slice(0, args.evalRows);
   let lastPrint = 0;
@@ -114,6 +148,13 @@ async function main(): Promise<void> {
     },
   });
   const totalSeconds = (performance.now() - t0) / 1000;
+  if (args.predictionsFile) {
+    const byId = new Map(out.predictions.map((p) => [p.id, p.predicted_answer]));
+    const lines = evalRows.map((r) =>
+      JSON.stringify({ id: r.id, question: r.question, gold: r.answers.text, predicted_answer: byId.get(r.id) ?? null, noise: r.noise ?? null }),
+    );
+    writeFileSync(args.predictionsFile, lines.join('\n') + '\n');
+  }
   demo.model.dispose();
   const json = {
     backend,

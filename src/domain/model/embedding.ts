@@ -13,7 +13,7 @@
  *   all distinct, so no backend has to sum duplicates.
  */
 import * as tf from '@tensorflow/tfjs';
-import { customOp } from './ops';
+import { customOp, oneHotF32 } from './ops';
 
 /** Tables at most this tall take the dense one-hot gradient. */
 export const DENSE_GRAD_MAX_ROWS = 64;
@@ -62,13 +62,12 @@ export function disposePlan(plan: EmbeddingGradPlan | undefined): void {
 }
 
 /**
- * [rows, N] float matrix with a 1 at (ids[n], n): the transposed one-hot, built directly by a
- * broadcast comparison (a transposeA matMul is several times slower on wasm).
+ * [rows, N] float matrix with a 1 at (ids[n], n): the transposed one-hot. Built as oneHot then an
+ * explicit transpose: on wasm a broadcast tf.equal([rows,1], [1,N]) took 44 ms for 384 × 1536 and
+ * a transposeA matMul 31 ms, against 8.5 ms for this (one-hot, transpose and the matMul together).
  */
 function oneHotTransposed(ids: tf.Tensor1D, rows: number): tf.Tensor2D {
-  const n = ids.shape[0];
-  const eq = tf.equal(tf.reshape(tf.range(0, rows, 1, 'int32'), [rows, 1]), tf.reshape(ids, [1, n]));
-  return tf.cast(eq, 'float32') as tf.Tensor2D;
+  return tf.transpose(oneHotF32(ids, rows));
 }
 
 function sparseTableGrad(dy2d: tf.Tensor2D, plan: EmbeddingGradPlan, width: number): tf.Tensor2D {

@@ -7,6 +7,7 @@
  * shape is chosen for speed: the demo's windows are at most ~180 tokens, so 256 positions cover
  * every example in one window, and 2 layers of width 64 train in minutes on a CPU.
  */
+import * as tf from '@tensorflow/tfjs';
 import { generateDemoDataset, type DemoDataset } from '../data/demo/generator';
 import { parseHfConfig, toHfConfigJson, type EncoderConfig } from '../model/config';
 import { QAModel } from '../model/model';
@@ -38,6 +39,35 @@ export interface DemoModelOptions {
   dataset?: DemoDataset;
   /** Changes to the shape (e.g. a 1-layer variant for slow software GPUs); default none. */
   shape?: Partial<Record<Exclude<keyof typeof DEMO_MODEL_SHAPE, 'model_type'>, number>>;
+  /**
+   * Initial position embeddings: 'sinusoidal' (default) or 'normal' (Hugging Face's init).
+   * See sinusoidalPositions for why.
+   */
+  positionInit?: 'sinusoidal' | 'normal';
+}
+
+/**
+ * Sinusoidal position table [positions, width] (Vaswani et al.), scaled to RMS `rms`.
+ *
+ * A model trained from scratch in a few minutes spends much of them learning a separate random
+ * vector for every absolute position before it can express "the token after the one I matched".
+ * With sinusoids, a dot product of two positions is already a function of their offset, so
+ * relative-position attention is linear in the first layer's weights from step one. The table is
+ * only an initial value: it stays a trainable ELECTRA position embedding, saved and loaded as usual.
+ */
+export function sinusoidalPositions(positions: number, width: number, rms: number): Float32Array {
+  const out = new Float32Array(positions * width);
+  const half = Math.ceil(width / 2);
+  // sin² + cos² = 1 per frequency pair, so the raw row RMS is 1/√2 (exactly, for even widths).
+  const scale = rms * Math.SQRT2;
+  for (let p = 0; p < positions; p++) {
+    for (let i = 0; i < half; i++) {
+      const angle = p / Math.pow(10000, (2 * i) / width);
+      out[p * width + 2 * i] = Math.sin(angle) * scale;
+      if (2 * i + 1 < width) out[p * width + 2 * i + 1] = Math.cos(angle) * scale;
+    }
+  }
+  return out;
 }
 
 /** A 1-layer, width-32 variant with the demo tokenizer: for smoke tests on software WebGPU, where every kernel launch costs. */
@@ -49,6 +79,8 @@ export const DEMO_TINY_SHAPE: DemoModelOptions['shape'] = {
   intermediate_size: 64,
   max_position_embeddings: 128,
 };
+
+const POSITION_TABLE = 'electra.embeddings.position_embeddings.weight';
 
 let cachedVocabulary: { dataset: DemoDataset | null; built: BuiltVocabulary } | null = null;
 
@@ -77,6 +109,14 @@ export function createDemoModel(options: DemoModelOptions = {}): DemoModelBundle
   const tokenizer = tokenizerFromFiles({ tokenizerJson: built.tokenizerJsonText, tokenizerConfig: built.tokenizerConfig });
   const config = parseHfConfig(demoConfigJson(tokenizer.vocabSize, options.shape), 'demo config.json');
   const model = QAModel.fromConfig(config, { seed: options.seed ?? 42 });
+  if ((options.positionInit ?? 'sinusoidal') === 'sinusoidal') {
+    const table = model.params.get(POSITION_TABLE);
+    if (!table) throw new Error(`the demo model has no ${POSITION_TABLE}`);
+    const [positions, width] = table.shape;
+    const init = tf.tensor2d(sinusoidalPositions(positions, width, config.initializerRange), [positions, width]);
+    table.assign(init);
+    init.dispose();
+  }
   return {
     configJson: JSON.stringify(toHfConfigJson(config), null, 2) + '\n',
     tokenizerJson: built.tokenizerJsonText,
