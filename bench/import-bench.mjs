@@ -6,17 +6,12 @@
 // import worker's peak used JS heap, sampled over CDP) and peakPageHeapMB.
 //
 // Usage: npm run bench:import [-- --rows 131000] ; CHROMIUM=/path/to/chromium to override the browser.
-import { createServer } from 'node:http';
 import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { withBenchPage } from './bench-page.mjs';
 import { tmpdir } from 'node:os';
-import { join, extname, dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { once } from 'node:events';
-import { build } from 'vite';
-import { chromium } from 'playwright-core';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const argRows = process.argv.indexOf('--rows');
 const ROWS = argRows > 0 ? Number(process.argv[argRows + 1]) : 131_000;
 const TARGET_SECONDS = 30;
@@ -57,56 +52,23 @@ async function writeDataset(path, n) {
   await once(out, 'finish');
 }
 
-// ---- page build and static server ------------------------------------------------------------
-const TYPES = { '.js': 'text/javascript', '.html': 'text/html', '.map': 'application/json', '.wasm': 'application/wasm', '.css': 'text/css' };
-
 async function main() {
   const work = mkdtempSync(join(tmpdir(), 'qa-import-bench-'));
   const dataPath = join(work, 'emrqa-train.jsonl');
-  const outDir = join(work, 'page');
   try {
     const g0 = performance.now();
     await writeDataset(dataPath, ROWS);
     const fileBytes = statSync(dataPath).size;
     process.stderr.write(`generated ${ROWS} rows, ${(fileBytes / 1e6).toFixed(1)} MB in ${((performance.now() - g0) / 1000).toFixed(1)} s\n`);
 
-    await build({
-      configFile: false,
-      root,
-      logLevel: 'warn',
-      base: './',
-      worker: { format: 'es' },
-      build: { outDir, emptyOutDir: true, target: 'es2022', rollupOptions: { input: join(root, 'bench/import-bench.html') } },
-    });
-
-    const server = createServer(async (req, res) => {
-      const p = decodeURIComponent(new URL(req.url, 'http://x').pathname);
-      if (p === '/data.jsonl') {
-        res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(fileBytes) });
-        createReadStream(dataPath).pipe(res);
-        return;
-      }
-      try {
-        const body = await readFile(join(outDir, p));
-        res.writeHead(200, { 'content-type': TYPES[extname(p)] ?? 'application/octet-stream' });
-        res.end(body);
-      } catch {
-        res.writeHead(404);
-        res.end();
-      }
-    });
-    await new Promise((r) => server.listen(0, '127.0.0.1', r));
-    const base = `http://127.0.0.1:${server.address().port}`;
-
-    const browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--headless'],
-    });
-    try {
-      const page = await browser.newPage();
-      page.on('pageerror', (e) => process.stderr.write(`page error: ${e.message}\n`));
-      await page.goto(`${base}/bench/import-bench.html`);
-      await page.waitForSelector('#status[data-ready="true"]');
+    const route = (path, res) => {
+      if (path !== '/data.jsonl') return false;
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(fileBytes) });
+      createReadStream(dataPath).pipe(res);
+      return true;
+    };
+    await withBenchPage({ html: 'import-bench.html', route }, async ({ browser, url, openPage }) => {
+      const page = await openPage();
 
       // The worker's heap, over the browser-level CDP session (Playwright has no handle on worker targets' CDP).
       const cdp = await browser.newBrowserCDPSession();
@@ -145,7 +107,7 @@ async function main() {
         }
       })();
 
-      const res = await page.evaluate(([url, name]) => window.runImportBench(url, name), [`${base}/data.jsonl`, 'emrqa-train.jsonl']);
+      const res = await page.evaluate(([url, name]) => window.runImportBench(url, name), [new URL('/data.jsonl', url).href, 'emrqa-train.jsonl']);
       sampling = false;
       await sampler;
       const result = {
@@ -160,10 +122,7 @@ async function main() {
         withinTarget: res.seconds < TARGET_SECONDS,
       };
       console.log(JSON.stringify(result));
-    } finally {
-      await browser.close();
-      server.close();
-    }
+    });
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

@@ -1,6 +1,6 @@
 /**
  * The training-step benchmark of train-bench.ts on tfjs' WebGPU backend in headless Chromium:
- * builds bench/train-bench.html with Vite, serves it, runs the cases in the page and prints the
+ * builds bench/train-bench.html with Vite, serves it (bench-page.mjs), runs the cases in the page and prints the
  * same JSON keys as `npm run bench:train` (tool "tfjs-webgpu").
  *
  *   npx tsx bench/train-bench-webgpu.ts [--only small|demo] [--steps N]
@@ -9,19 +9,10 @@
  *
  * On SwiftShader (software Vulkan) the ELECTRA-small shape takes minutes per step; use --only demo.
  */
-import { createServer } from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import os from 'node:os';
-import { dirname, extname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { AddressInfo } from 'node:net';
-import { build } from 'vite';
-import { chromium } from 'playwright-core';
+import { withBenchPage } from './bench-page.mjs';
 import type { BenchCase, BenchResult } from './train-bench-core';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const TYPES: Record<string, string> = { '.js': 'text/javascript', '.html': 'text/html', '.map': 'application/json', '.wasm': 'application/wasm' };
 const SWIFTSHADER = ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-webgpu-adapter=swiftshader'];
 
 function parseArgs(argv: string[]): { only: string | null; steps: number | null } {
@@ -47,61 +38,26 @@ async function main(): Promise<void> {
   if (args.only !== 'demo') for (const seq of [384, 512]) cases.push({ shape: 'electra-small', backend: 'webgpu', batch: 8, seq, steps: args.steps ?? 2 });
   if (args.only !== 'small') cases.push({ shape: 'demo', backend: 'webgpu', batch: DEMO_BATCH, seq: DEMO_SEQ, steps: args.steps ?? 5 });
 
-  const outDir = mkdtempSync(join(os.tmpdir(), 'qa-train-bench-'));
-  try {
-    await build({
-      configFile: false,
-      root,
-      logLevel: 'warn',
-      base: './',
-      build: { outDir, emptyOutDir: true, target: 'es2022', rollupOptions: { input: join(root, 'bench/train-bench.html') } },
-    });
-    const server = createServer(async (req, res) => {
-      const p = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-      try {
-        const body = await readFile(join(outDir, p));
-        res.writeHead(200, { 'content-type': TYPES[extname(p)] ?? 'application/octet-stream' });
-        res.end(body);
-      } catch {
-        res.writeHead(404);
-        res.end();
-      }
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const gpuFlags = process.env.GPU_FLAGS ? process.env.GPU_FLAGS.split(/\s+/).filter(Boolean) : SWIFTSHADER;
-    const browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-      args: [...gpuFlags, '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    try {
-      const page = await browser.newPage();
-      page.on('pageerror', (e) => process.stderr.write(`page error: ${e.message}\n`));
-      await page.goto(`${base}/bench/train-bench.html`);
-      await page.waitForSelector('#status[data-ready="true"]');
-      process.stderr.write(`running ${cases.length} case(s) on WebGPU...\n`);
-      const res = (await page.evaluate((c) => window.runTrainBench(c), cases)) as { adapter: unknown; results: BenchResult[] };
-      const cpus = os.cpus();
-      const out = {
-        tool: 'tfjs-webgpu',
-        versions: { tfjs: (await import('@tensorflow/tfjs')).version.tfjs, chromium: browser.version(), node: process.versions.node },
-        machine: {
-          platform: `${os.platform()} ${os.arch()}`,
-          cpus: cpus.length,
-          cpuModel: cpus[0]?.model ?? 'unknown',
-          loadavg: os.loadavg().map((x) => Number(x.toFixed(2))),
-          adapter: res.adapter,
-        },
-        results: res.results,
-      };
-      process.stdout.write(JSON.stringify(out, null, 2) + '\n');
-    } finally {
-      await browser.close();
-      server.close();
-    }
-  } finally {
-    rmSync(outDir, { recursive: true, force: true });
-  }
+  const gpuFlags = process.env.GPU_FLAGS ? process.env.GPU_FLAGS.split(/\s+/).filter(Boolean) : SWIFTSHADER;
+  await withBenchPage({ html: 'train-bench.html', chromiumArgs: gpuFlags }, async ({ browser, openPage }) => {
+    const page = await openPage();
+    process.stderr.write(`running ${cases.length} case(s) on WebGPU...\n`);
+    const res = (await page.evaluate((c) => window.runTrainBench(c), cases)) as { adapter: unknown; results: BenchResult[] };
+    const cpus = os.cpus();
+    const out = {
+      tool: 'tfjs-webgpu',
+      versions: { tfjs: (await import('@tensorflow/tfjs')).version.tfjs, chromium: browser.version(), node: process.versions.node },
+      machine: {
+        platform: `${os.platform()} ${os.arch()}`,
+        cpus: cpus.length,
+        cpuModel: cpus[0]?.model ?? 'unknown',
+        loadavg: os.loadavg().map((x) => Number(x.toFixed(2))),
+        adapter: res.adapter,
+      },
+      results: res.results,
+    };
+    process.stdout.write(JSON.stringify(out, null, 2) + '\n');
+  });
 }
 
 main().catch((e: unknown) => {

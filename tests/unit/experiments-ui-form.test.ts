@@ -182,7 +182,7 @@ describe('buildConfigs', () => {
       max_eval_samples: null,
       filter_validation_set: true,
     });
-    expect(configs.map(configJsonText)).toEqual(expected.map(configJsonText));
+    expect(configs.map((c) => configJsonText(c))).toEqual(expected.map((c) => configJsonText(c)));
     expect(configs).toHaveLength(2 * (1 + 2 + 2 + 1 + 2 + 1));
     expect(configs[0].training.max_eval_samples).toBeNull();
     expect(configs.find((c) => c.name === 'cluster_excl_1_0_seed2')?.training.cluster_filter.min_cluster_probability).toBe(0.2);

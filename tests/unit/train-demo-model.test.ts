@@ -32,7 +32,8 @@ describe('sinusoidal position init', () => {
       const name = 'electra.embeddings.position_embeddings.weight';
       const table = sin.model.params.get(name)!;
       expect(table.shape).toEqual([DEMO_MODEL_SHAPE.max_position_embeddings, DEMO_MODEL_SHAPE.hidden_size]);
-      const expected = sinusoidalPositions(table.shape[0], table.shape[1], DEMO_MODEL_SHAPE.initializer_range);
+      const [positions, width] = table.shape as [number, number];
+      const expected = sinusoidalPositions(positions, width, DEMO_MODEL_SHAPE.initializer_range);
       expect(Array.from(await table.data())).toEqual(Array.from(expected));
       expect(Array.from(await normal.model.params.get(name)!.data())).not.toEqual(Array.from(expected));
       // Everything else is the same seeded init.
