@@ -24,10 +24,12 @@ import { serializeMetricsCsv, serializeMetricsJson } from '../domain/cartography
 import { dynamicsFileName, dynamicsThroughEpoch, serializeDynamics } from '../domain/cartography/dynamics-file';
 import pkg from '../../package.json' with { type: 'json' };
 import { execSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 
 function gitCommit(): string | undefined {
   try {
-    return execSync('git rev-parse --short HEAD', { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    // Our checkout's commit, wherever the command was started (main() may chdir to INIT_CWD).
+    return execSync('git rev-parse --short HEAD', { cwd: path.dirname(fileURLToPath(import.meta.url)), stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
   } catch {
     return undefined;
   }
@@ -67,7 +69,9 @@ function loadConfigs(args: CliArgs, overrides: TrainingOverrides): ExperimentCon
     try {
       const imported = importPythonConfig(readFileSync(file, 'utf8'), file);
       for (const w of imported.warnings) console.log(`[WARN] ${file}: ${w}`);
-      out.push(imported.config);
+      // --epochs is for every experiment (the help says so); the files' other settings stand as written.
+      const config = args.epochs === null ? imported.config : { ...imported.config, training: { ...imported.config.training, num_train_epochs: args.epochs } };
+      out.push(config);
     } catch (e) {
       console.log(`[ERROR] Failed to load config ${file}: ${(e as Error).message}`);
     }
@@ -244,6 +248,10 @@ export async function main(argv: string[]): Promise<number> {
 
 const invokedDirectly = process.argv[1] && path.resolve(process.argv[1]).includes('run-experiments');
 if (invokedDirectly) {
+  // `npm run experiments` runs in the package root; relative paths on the command line (and the
+  // configs' ./cartography_output and the like) mean the directory the user typed it in, which npm
+  // records in INIT_CWD, as `python run_experiments.py` resolves them from where it is started.
+  if (process.env.INIT_CWD && process.env.INIT_CWD !== process.cwd()) process.chdir(process.env.INIT_CWD);
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (e) => {

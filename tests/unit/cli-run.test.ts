@@ -1,0 +1,56 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { main } from '../../src/cli/run-experiments';
+import { runAnalyze } from '../../src/cli/analyze';
+import { createBaselineConfig } from '../../src/domain/config/factories';
+import { configHash, configJsonText } from '../../src/domain/config/serialize';
+import { parseMetricsCsv } from '../../src/domain/cartography/metrics-files';
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'cli-run-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('CLI --mode run with --configs', () => {
+  it('runs a config file as written but for --epochs, writes its cartography where the config says, and analyze draws its data map', async () => {
+    const base = createBaselineConfig({ name: 'tracked', max_train_samples: 16, max_eval_samples: 8 });
+    const cartoDir = path.join(dir, 'tracked_cartography');
+    const config = { ...base, training: { ...base.training, max_length: 192, enable_cartography: true, cartography_output_dir: cartoDir } };
+    const file = path.join(dir, 'tracked.json');
+    writeFileSync(file, configJsonText(config));
+    const experiments = path.join(dir, 'experiments');
+
+    const lines: string[] = [];
+    const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void lines.push(a.join(' ')));
+    let code: number;
+    try {
+      code = await main(['--mode', 'run', '--configs', file, '--data', 'demo', '--model', 'demo', '--epochs', '2', '--experiments-dir', experiments]);
+    } finally {
+      log.mockRestore();
+    }
+    expect(code, lines.join('\n')).toBe(0);
+
+    // --epochs applies to config files too, and the folder is named by the hash of what ran.
+    const ran = { ...config, training: { ...config.training, num_train_epochs: 2 } };
+    const folder = `tracked_${configHash(ran)}`;
+    expect(readdirSync(experiments)).toEqual(expect.arrayContaining([folder, 'all_results.json']));
+    const written = JSON.parse(readFileSync(path.join(experiments, folder, 'config.json'), 'utf8'));
+    expect(written.training.num_train_epochs).toBe(2);
+    expect(written.training.max_train_samples).toBe(16);
+    const results = JSON.parse(readFileSync(path.join(experiments, folder, 'results.json'), 'utf8'));
+    expect(results.success).toBe(true);
+
+    // Two epochs of dynamics and the metrics of 16 examples, where run.py writes them.
+    expect(readdirSync(cartoDir).sort()).toEqual(['cartography_metrics.csv', 'cartography_metrics.json', 'training_dynamics_epoch_1.json', 'training_dynamics_epoch_2.json']);
+    const metrics = parseMetricsCsv(readFileSync(path.join(cartoDir, 'cartography_metrics.csv'), 'utf8'));
+    expect(metrics).toHaveLength(16);
+    expect(metrics.every((m) => m.num_epochs === 2)).toBe(true);
+
+    const res = await runAnalyze({ experimentsDir: experiments, png: false, log: () => {} });
+    expect(res.dataMaps.map((m) => [m.dir, m.points, m.source])).toEqual([[folder, 16, path.join(cartoDir, 'cartography_metrics.csv')]]);
+    expect(existsSync(path.join(experiments, `data_map_${folder}.svg`))).toBe(true);
+  }, 120_000);
+});
