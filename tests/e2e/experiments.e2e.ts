@@ -182,4 +182,13 @@ test('cartography run + minimal suite train to the end with exactly one result p
       expect(paths, `${dir}/${f}`).toContain(`${dir}/${f}`);
     }
   }
+
+  // The cartography run tracked training dynamics: selected in Results, it shows its data map;
+  // a suite run, trained without tracking, says why it has none.
+  await page.locator('[data-testid="run-row"]', { hasText: 'cartography_train' }).getByTestId('run-select').check();
+  await page.locator('[data-testid="run-row"]', { hasText: 'baseline_seed42' }).getByTestId('run-select').check();
+  const map = page.getByTestId('plot-data-map-cartography_train');
+  await expect(map).toBeVisible();
+  await expect(map).toHaveAttribute('data-points', String(settings.maxTrain));
+  await expect(page.locator('[data-testid="data-map-note"]')).toHaveText(/baseline_seed42: trained without cartography tracking/);
 });
