@@ -183,6 +183,18 @@ describe('a run’s data map as a plot', () => {
     expect(() => dataMapView(run, [])).toThrow(/no metrics rows/);
   });
 
+  it('keeps the region labels off the axis when a median sits at an edge (a barely trained run)', () => {
+    const run = { runId: 'r0', name: 'untrained', seed: 1 };
+    const flat = metricsRows(40).map((r, i) => ({ ...r, confidence: 0.001 * (i % 3), correctness: 0 }));
+    const plot = new DataMapPlot(run, dataMapView(run, flat), 'data-map-untrained');
+    const { plot: box } = plot.layout;
+    const rectY = (cat: string) => Number(new RegExp(`region-${cat}"><rect x="[^"]+" y="([^"]+)"`).exec(plot.svg)![1]);
+    for (const cat of ['easy', 'hard', 'ambiguous']) {
+      expect(rectY(cat)).toBeGreaterThanOrEqual(box.top);
+      expect(rectY(cat) + 22).toBeLessThanOrEqual(box.bottom - 18);
+    }
+  });
+
   it('says why a run has no map, from how it was made', () => {
     const config = (on: boolean) => ({ training: { enable_cartography: on } }) as never;
     expect(noDataMapReason({ imported: true, config: null, result: { success: true } })).toMatch(/^imported without cartography files/);

@@ -360,9 +360,12 @@ export function dataMapOver(input: DataMapInput, layout: DataMapLayout, scales: 
     );
   };
   const leftMid = (plot.left + mx) / 2;
+  // Kept off the plot's edges: with a median at an edge (a barely trained model has every
+  // confidence near 0) the label would sit on the axis and the median captions.
+  const inside = (y: number) => Math.min(plot.bottom - 30, Math.max(plot.top + 16, y));
   const labels =
-    label('easy', Math.max(plot.left + 60, leftMid), (plot.top + my) / 2) +
-    label('hard', Math.max(plot.left + 60, leftMid), (my + plot.bottom) / 2) +
+    label('easy', Math.max(plot.left + 60, leftMid), inside((plot.top + my) / 2)) +
+    label('hard', Math.max(plot.left + 60, leftMid), inside((my + plot.bottom) / 2)) +
     label('ambiguous', Math.min(plot.right - 50, (mx + plot.right) / 2), (plot.top + plot.bottom) / 2);
   return el('g', { class: 'data-map-over' }, guides + labels);
 }
