@@ -154,22 +154,6 @@ export async function openPngRenderer(scale = PNG_SCALE): Promise<PngRenderer | 
   };
 }
 
-/**
- * Renders an SVG to PNG at 2× in headless Chromium (Playwright). Returns null on success, or
- * why it could not (no Chromium, no Playwright) so the caller can say so and go on.
- */
-export async function svgToPngFile(svg: string, file: string, scale = PNG_SCALE): Promise<string | null> {
-  if (!svgSize(svg)) return 'the SVG has no numeric width and height';
-  const renderer = await openPngRenderer(scale);
-  if (typeof renderer === 'string') return renderer;
-  try {
-    await renderer.svg(svg, file);
-    return null;
-  } finally {
-    await renderer.close();
-  }
-}
-
 /** The experiments folder on disk as a FileTree (files directly in a directory; none when it is missing). */
 const diskTree: FileTree = {
   list(dir) {
@@ -199,6 +183,26 @@ function openInViewer(file: string): string | null {
 }
 
 type PngWriter = (file: string, draw: (r: PngRenderer) => Promise<void>) => Promise<string | null>;
+
+/** One Chromium for every PNG of a run, started on the first one; `write` says why a PNG was not written (null when it was). */
+function lazyPngWriter(): { write: PngWriter; close(): Promise<void> } {
+  let renderer: Promise<PngRenderer | string> | null = null;
+  return {
+    async write(file, draw) {
+      renderer ??= openPngRenderer();
+      const r = await renderer;
+      if (typeof r === 'string') return r;
+      return draw(r).then(
+        () => null,
+        (e: Error) => `rendering failed: ${e.message}`,
+      );
+    },
+    async close() {
+      const r = await renderer;
+      if (r && typeof r !== 'string') await r.close();
+    },
+  };
+}
 
 /**
  * A data map (SVG, and PNG when `png` is given) for every experiment whose training dynamics
@@ -304,36 +308,24 @@ export async function runAnalyze(opts: AnalyzeOptions): Promise<AnalyzeResult> {
   };
   await write('results.csv', resultsCsvText(folder.rows));
   const wantPng = opts.png ?? true;
-  // One Chromium for every PNG, started on the first one.
-  let renderer: Promise<PngRenderer | string> | null = null;
-  const png = async (file: string, draw: (r: PngRenderer) => Promise<void>): Promise<string | null> => {
-    renderer ??= openPngRenderer();
-    const r = await renderer;
-    if (typeof r === 'string') return r;
-    return draw(r).then(
-      () => null,
-      (e: Error) => `rendering failed: ${e.message}`,
-    );
-  };
+  const pngs = lazyPngWriter();
   try {
     const svg = experimentResultsFigure(rows);
     await write('experiment_results.svg', svg);
     if (wantPng) {
       const pngPath = path.join(dir, 'experiment_results.png');
-      const why = await png(pngPath, (r) => r.svg(svg, pngPath));
+      const why = await pngs.write(pngPath, (r) => r.svg(svg, pngPath));
       if (why === null) result.written.push(pngPath);
       else result.notes.push(`experiment_results.png not written: ${why}; the SVG has the same figure`);
     }
     await write('summary.csv', groupedTableCsv(analysis));
     await write('comparison.csv', comparisonTableCsv(analysis));
-    const mapLines = await writeDataMaps(dir, folder.experiments, wantPng ? png : null, write, result);
+    const mapLines = await writeDataMaps(dir, folder.experiments, wantPng ? pngs.write : null, write, result);
     for (const f of result.written) log(`Saved ${f}`);
     for (const n of result.notes) log(`[NOTE] ${n}`);
     log(mapLines.join('\n'));
   } finally {
-    // Assigned inside `png`, which the compiler's flow analysis does not follow.
-    const r = await (renderer as Promise<PngRenderer | string> | null);
-    if (r && typeof r !== 'string') await r.close();
+    await pngs.close();
   }
 
   if (opts.showPlots) {

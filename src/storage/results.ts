@@ -17,13 +17,14 @@
 import type { LabDatabase } from './db';
 import type { ArtifactRecord, ExperimentRecord, RunRecord } from './schema';
 import { runCartographyId, type CartographyArtifactData, type RunOutputsData, type TypedArtifact } from './artifacts';
-
-export { runCartographyId };
 import { loadModel } from './models';
 import { readSplitRows } from './datasets';
 import type { FolderEntry, ImportedFolder, TrainerOutputFiles } from '../domain/experiments/folder';
 import type { AppSettings, ExperimentConfig } from '../domain/config/types';
 import type { QARecord } from '../domain/data/types';
+
+/** Re-exported: Results code looks run artifacts up from here. */
+export { runCartographyId };
 
 export const IMPORT_SUITE_PREFIX = 'import:';
 

@@ -370,6 +370,28 @@ export function dataMapOver(input: DataMapInput, layout: DataMapLayout, scales: 
   return el('g', { class: 'data-map-over' }, guides + labels);
 }
 
+/** What every drawing of a data map at one layout needs: projected points and the SVG under and over them. */
+export interface DataMapLayers {
+  px: Float32Array;
+  py: Float32Array;
+  /** Standalone SVG document: background, grid, histograms, axes, legend (and the title band). */
+  under: string;
+  /** SVG body drawn over the points: median guides and region labels. */
+  over: string;
+}
+
+/**
+ * The layers of a data map at `layout`, as the Cartography map, the Results maps and their PNG
+ * exports draw it. `doc` names the under-layer's document (decorative when a wrapper carries the label).
+ */
+export function dataMapLayers(input: DataMapInput, layout: DataMapLayout, doc: { id: string; title: string; desc?: string; decorative?: boolean }): DataMapLayers {
+  const { width, height } = layout;
+  const scales = dataMapScales(layout, input.domains);
+  const { px, py } = projectPoints(input.columns, scales, layout);
+  const under = svgDocument({ id: doc.id, width, height, title: doc.title, desc: doc.desc ?? dataMapDescription(input), body: dataMapUnder(input, layout, scales), decorative: doc.decorative });
+  return { px, py, under, over: dataMapOver(input, layout, scales) };
+}
+
 /** A transparent SVG root for the over-layer (the under-layer carries the white background). */
 export function overlayDocument(width: number, height: number, body: string): string {
   return `<svg xmlns="http://www.w3.org/2000/svg"${attrs({ width, height, viewBox: `0 0 ${num(width)} ${num(height)}`, 'font-family': FONT_FAMILY, 'font-size': 12, fill: INK })}>${body}</svg>`;

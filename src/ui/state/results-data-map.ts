@@ -12,20 +12,16 @@ import {
   CORRECTNESS_COLORS,
   correctnessBins,
   dataMapDescription,
+  dataMapLayers,
   dataMapLayout,
-  dataMapOver,
-  dataMapScales,
   dataMapSvg,
-  dataMapUnder,
   overlayDocument,
-  projectPoints,
   rasterizePoints,
   type DataMapInput,
   type DataMapLayout,
   type DataMapSvgExport,
 } from '../charts/data-map';
 import type { LayeredPng } from '../charts/data-map-raster';
-import { svgDocument } from '../charts/svg';
 import type { CartographyMetricsRow } from '../../domain/cartography/types';
 import { cartographyView, type RegionCount } from './cartography-view';
 import type { ExperimentResult } from '../../domain/experiments/result';
@@ -142,16 +138,14 @@ export class DataMapPlot implements PlotSpec {
   /** The layers the PNG export composes at any scale, with every point. */
   get raster(): LayeredPng {
     const { input } = this.view;
-    const layout = this.layout;
-    const { width, height, plot } = layout;
-    const scales = dataMapScales(layout, input.domains);
-    const { px, py } = projectPoints(input.columns, scales, layout);
+    const { width, height, plot } = this.layout;
+    const { px, py, under, over } = dataMapLayers(input, this.layout, { id: `${this.id}-png`, title: this.title });
     return {
       width,
       height,
       plot,
-      under: svgDocument({ id: `${this.id}-png`, width, height, title: this.title, desc: this.description, body: dataMapUnder(input, layout, scales) }),
-      over: overlayDocument(width, height, dataMapOver(input, layout, scales)),
+      under,
+      over: overlayDocument(width, height, over),
       points: (k) => rasterizePoints(Math.round((plot.right - plot.left) * k), Math.round((plot.bottom - plot.top) * k), px, py, input.colorBins, CORRECTNESS_COLORS, { scale: k }),
     };
   }
