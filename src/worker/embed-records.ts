@@ -22,7 +22,7 @@ import { loadStoredQAModel } from '../storage/load-model';
 import { createModelInputs, disposeModelInputs, type QAModel } from '../domain/model/model';
 import { embeddingInput, type WordPieceTokenizer } from '../domain/qa/index';
 import { composeEmbeddings } from '../domain/clustering/embedding';
-import { paddedLength } from '../domain/train/padding';
+import { bucketLengths, bucketStepFor, paddedLength } from '../domain/train/padding';
 import type { QARecord } from '../domain/data/types';
 
 /** The origin's tokenization length. */
@@ -85,7 +85,7 @@ export async function embedRecords(model: QAModel, tokenizer: WordPieceTokenizer
     const B = batch.length;
     const fixed = options.padding === 'max_length';
     const longest = inputs.reduce((m, x) => Math.max(m, x.encoding.ids.length), 0);
-    const T = paddedLength(longest, maxLength, fixed ? 'max_length' : 'bucket');
+    const T = paddedLength(longest, maxLength, fixed ? 'max_length' : 'bucket', bucketLengths(maxLength, bucketStepFor(tf.getBackend())));
     // Filler rows (fixed shape only) repeat the first example; their outputs are dropped.
     const Bp = fixed ? batchSize : B;
     const inputIds = new Int32Array(Bp * T).fill(tokenizer.padId);

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { makeTrainingConfig } from '../../src/domain/config/defaults';
 import { checkpointsToDelete, sortedCheckpoints } from '../../src/domain/train/checkpoints';
 import { classifyBackendError, TrainError } from '../../src/domain/train/errors';
-import { bucketLengths, paddedLength } from '../../src/domain/train/padding';
+import { bucketLengths, bucketStepFor, paddedLength } from '../../src/domain/train/padding';
 import { bestMetricKey, checkLoadBestConfig, epochEndDecisions, epochOrder, planTraining, stepDecisions } from '../../src/domain/train/plan';
 
 describe('planTraining', () => {
@@ -85,6 +85,18 @@ describe('padding buckets', () => {
     expect(paddedLength(193, 200, 'bucket')).toBe(200);
     expect(paddedLength(10, 384, 'max_length')).toBe(384);
     expect(() => paddedLength(385, 384, 'bucket')).toThrow(/more than max_length/);
+  });
+
+  it('steps by 64 on GPU backends (pooled buffers) and by 16 on the CPU ones', () => {
+    expect(bucketStepFor('webgpu')).toBe(64);
+    expect(bucketStepFor('webgl')).toBe(64);
+    expect(bucketStepFor('wasm')).toBe(16);
+    expect(bucketStepFor('cpu')).toBe(16);
+    // The demo's batches (longest window 150–176 tokens) no longer all pad to 192 on wasm.
+    const cpu = bucketLengths(192, bucketStepFor('wasm'));
+    expect(paddedLength(150, 192, 'bucket', cpu)).toBe(160);
+    expect(paddedLength(176, 192, 'bucket', cpu)).toBe(176);
+    expect(paddedLength(150, 192, 'bucket', bucketLengths(192, bucketStepFor('webgpu')))).toBe(192);
   });
 });
 

@@ -4,9 +4,11 @@
  * The Python system pads every window to max_length (padding="max_length"), and the QA loss's
  * softmax runs over all max_length positions, padding included (the QA head does not mask it).
  * 'max_length' reproduces that exactly. 'bucket' (the default) pads each batch to the smallest of a
- * few fixed lengths (multiples of 64 up to max_length, and max_length itself) that holds every
- * window of the batch. A few fixed shapes keep the WebGPU buffer pool bounded (it never shrinks)
- * while skipping most of the padding's compute on short contexts.
+ * few fixed lengths (multiples of a step up to max_length, and max_length itself) that holds every
+ * window of the batch. On GPU backends the step is 64: a few fixed shapes keep the WebGPU buffer
+ * pool bounded (it never shrinks) while skipping most of the padding's compute on short contexts.
+ * On the CPU backends (wasm, cpu) freed tensors give their memory back, so the step is 16: the
+ * demo's batches (longest window ~150–176 tokens) then run at 160 or 176 instead of 192.
  *
  * What 'bucket' changes, and only this: the softmax of the start/end logits has fewer padding
  * positions (C = bucket length instead of max_length). So the loss's partition function, the
@@ -20,6 +22,13 @@
 export type PaddingMode = 'bucket' | 'max_length';
 
 export const BUCKET_STEP = 64;
+/** The bucket step where shapes cost no pooled memory (see above). */
+export const CPU_BUCKET_STEP = 16;
+
+/** The bucket step for a tfjs backend name: 64 on GPU backends, 16 on the CPU ones. */
+export function bucketStepFor(backend: string): number {
+  return backend === 'webgpu' || backend === 'webgl' ? BUCKET_STEP : CPU_BUCKET_STEP;
+}
 
 /** Multiples of `step` below maxLength, then maxLength itself (always last). */
 export function bucketLengths(maxLength: number, step = BUCKET_STEP): number[] {
