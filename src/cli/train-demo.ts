@@ -6,13 +6,17 @@
  *     [--max-length 192] [--padding bucket|max_length] [--seed 42] [--train-rows N] [--eval-rows N]
  *     [--warmup N] [--weight-decay X] [--shape hidden_size=96,num_hidden_layers=3,...]
  *     [--position-init sinusoidal|normal] [--predictions FILE.jsonl] [--quiet]
+ *     [--seeds 42,1,2,3]
  *
+ * With --seeds it trains once per seed, one after another, and prints each run's object under
+ * "runs" with the EM/F1 mean, min and max: the demo model's EM moves by several points with the
+ * init seed alone, so one run says little about a change of settings.
  * Defaults are DEMO_TRAINING (src/domain/train/demo-model.ts).
  */
 import { writeFileSync } from 'node:fs';
 import { makeTrainingConfig } from '../domain/config/defaults';
 import type { TrainingConfig } from '../domain/config/types';
-import { generateDemoDataset } from '../domain/data/demo/generator';
+import { generateDemoDataset, type DemoDataset } from '../domain/data/demo/generator';
 import { createDemoModel, DEMO_MODEL_SHAPE, DEMO_TRAINING, type DemoModelOptions } from '../domain/train/demo-model';
 import type { PaddingMode } from '../domain/train/padding';
 import { trainAndEvaluate } from '../domain/train/trainer';
@@ -29,10 +33,12 @@ interface Args {
   /** Where to write one JSON line per eval row (question, gold, prediction, noise kind). */
   predictionsFile: string | null;
   overrides: Partial<TrainingConfig>;
+  /** --seeds: one run per seed (overrides --seed). */
+  seeds: number[] | null;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { backend: 'wasm', padding: 'bucket', trainRows: null, evalRows: null, quiet: false, shape: {}, positionInit: 'sinusoidal', predictionsFile: null, overrides: {} };
+  const args: Args = { backend: 'wasm', padding: 'bucket', trainRows: null, evalRows: null, quiet: false, shape: {}, positionInit: 'sinusoidal', predictionsFile: null, overrides: {}, seeds: null };
   const num = (flag: string, v: string | undefined): number => {
     const n = Number(v);
     if (v === undefined || !Number.isFinite(n)) throw new Error(`${flag} needs a number, got ${v === undefined ? 'nothing' : JSON.stringify(v)}`);
@@ -69,6 +75,13 @@ function parseArgs(argv: string[]): Args {
       case '--seed':
         args.overrides.seed = num(flag, next());
         break;
+      case '--seeds': {
+        const v = next();
+        const seeds = (v ?? '').split(',').map((x) => Number(x));
+        if (!v || seeds.some((x) => !Number.isInteger(x))) throw new Error(`--seeds needs integers separated by commas, got ${v === undefined ? 'nothing' : JSON.stringify(v)}`);
+        args.seeds = seeds;
+        break;
+      }
       case '--warmup':
         args.overrides.warmup_steps = num(flag, next());
         break;
@@ -119,12 +132,10 @@ function parseShape(text: string | undefined): NonNullable<DemoModelOptions['sha
   return shape;
 }
 
-async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
-  const backend = await initNodeBackend(args.backend);
+/** Trains and evaluates once; the JSON object this command prints for one run. */
+async function runOnce(args: Args, backend: string, data: DemoDataset, seed: number | undefined, predictionsFile: string | null): Promise<RunSummary> {
   const t0 = performance.now();
-  const data = generateDemoDataset();
-  const training = makeTrainingConfig({ ...DEMO_TRAINING, ...args.overrides });
+  const training = makeTrainingConfig({ ...DEMO_TRAINING, ...args.overrides, ...(seed === undefined ? {} : { seed }) });
   const demo = createDemoModel({ seed: training.seed, dataset: data, shape: args.shape, positionInit: args.positionInit });
   const train = args.trainRows === null ? data.train : data.train.slice(0, args.trainRows);
   const evalRows = args.evalRows === null ? data.validation : data.validation.slice(0, args.evalRows);
@@ -148,15 +159,15 @@ async function main(): Promise<void> {
     },
   });
   const totalSeconds = (performance.now() - t0) / 1000;
-  if (args.predictionsFile) {
+  if (predictionsFile) {
     const byId = new Map(out.predictions.map((p) => [p.id, p.predicted_answer]));
     const lines = evalRows.map((r) =>
       JSON.stringify({ id: r.id, question: r.question, gold: r.answers.text, predicted_answer: byId.get(r.id) ?? null, noise: r.noise ?? null }),
     );
-    writeFileSync(args.predictionsFile, lines.join('\n') + '\n');
+    writeFileSync(predictionsFile, lines.join('\n') + '\n');
   }
   demo.model.dispose();
-  const json = {
+  return {
     backend,
     padding: args.padding,
     training: {
@@ -180,8 +191,38 @@ async function main(): Promise<void> {
     examplesPerSecond: out.examplesPerSecond,
     logHistory: out.logHistory,
   };
-  process.stdout.write(JSON.stringify(json, null, 2) + '\n');
 }
+
+interface RunSummary {
+  metrics: { eval_exact_match: number; eval_f1: number } | null;
+  trainSeconds: number;
+  [key: string]: unknown;
+}
+
+const stats = (xs: number[]) => ({ mean: xs.reduce((a, x) => a + x, 0) / xs.length, min: Math.min(...xs), max: Math.max(...xs) });
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const backend = await initNodeBackend(args.backend);
+  const data = generateDemoDataset();
+  if (!args.seeds) {
+    const run = await runOnce(args, backend, data, undefined, args.predictionsFile);
+    process.stdout.write(JSON.stringify(run, null, 2) + '\n');
+    return;
+  }
+  const runs: RunSummary[] = [];
+  for (const [i, seed] of args.seeds.entries()) {
+    if (!args.quiet) process.stderr.write(`seed ${seed} (${i + 1}/${args.seeds.length})\n`);
+    // One predictions file per seed: FILE.jsonl → FILE.seed-<seed>.jsonl.
+    const predictions = args.predictionsFile ? args.predictionsFile.replace(/(\.jsonl)?$/, `.seed-${seed}.jsonl`) : null;
+    runs.push(await runOnce(args, backend, data, seed, predictions));
+  }
+  const em = runs.map((r) => r.metrics?.eval_exact_match ?? NaN);
+  const f1 = runs.map((r) => r.metrics?.eval_f1 ?? NaN);
+  const summary = { seeds: args.seeds, eval_exact_match: stats(em), eval_f1: stats(f1), trainSeconds: stats(runs.map((r) => r.trainSeconds)), runs };
+  process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
+}
+
 
 main().catch((e: unknown) => {
   process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
