@@ -223,7 +223,6 @@ async function main(): Promise<void> {
   process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
 }
 
-
 main().catch((e: unknown) => {
   process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
   process.exit(1);

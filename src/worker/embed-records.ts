@@ -22,7 +22,7 @@ import { loadStoredQAModel } from '../storage/load-model';
 import { createModelInputs, disposeModelInputs, type QAModel } from '../domain/model/model';
 import { embeddingInput, type WordPieceTokenizer } from '../domain/qa/index';
 import { composeEmbeddings } from '../domain/clustering/embedding';
-import { bucketLengths, bucketStepFor, paddedLength } from '../domain/train/padding';
+import { bucketLengthsFor, paddedLength } from '../domain/train/padding';
 import type { QARecord } from '../domain/data/types';
 
 /** The origin's tokenization length. */
@@ -64,6 +64,7 @@ export async function embedRecords(model: QAModel, tokenizer: WordPieceTokenizer
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batch size must be a positive integer, got ${batchSize}`);
   if (model.config.vocabSize < tokenizer.vocabSize) throw new RangeError(`the tokenizer has ${tokenizer.vocabSize} ids but the model's vocab_size is ${model.config.vocabSize}`);
   const maxLength = effectiveMaxLength(model, options.maxLength);
+  const buckets = bucketLengthsFor(maxLength, tf.getBackend());
   const hidden = model.config.hiddenSize;
   const dim = 2 * hidden;
   const n = records.length;
@@ -85,7 +86,7 @@ export async function embedRecords(model: QAModel, tokenizer: WordPieceTokenizer
     const B = batch.length;
     const fixed = options.padding === 'max_length';
     const longest = inputs.reduce((m, x) => Math.max(m, x.encoding.ids.length), 0);
-    const T = paddedLength(longest, maxLength, fixed ? 'max_length' : 'bucket', bucketLengths(maxLength, bucketStepFor(tf.getBackend())));
+    const T = paddedLength(longest, maxLength, fixed ? 'max_length' : 'bucket', buckets);
     // Filler rows (fixed shape only) repeat the first example; their outputs are dropped.
     const Bp = fixed ? batchSize : B;
     const inputIds = new Int32Array(Bp * T).fill(tokenizer.padId);

@@ -44,13 +44,13 @@ export const DEMO_MODEL_SHAPE = {
  * (loss 4.1 after an epoch). Two epochs fit in the 5-minute CPU budget on a 2-core machine;
  * a third adds little (EM 40.0). Those are single-seed figures, and the init seed alone moves EM
  * by up to 13 points, depending on how long the model sits on the loss plateau near 3.3 before
- * its attention sharpens. A longer warmup (150 of the 750 steps) got all four seeds tried off it in time:
- * over seeds 42, 1, 2, 3 (wasm, bucket step 16) EM 33.5, 38.3, 32.8, 37.5 (mean 35.5) with 150
- * warmup steps against 34.2, 22.5, 35.5, 37.7 (mean 32.5) with 50.
- * Tried and worse at 2 epochs (seed 42, 50 warmup steps, bucket step 64): hidden dropout 0.1 18.5; initializer_range 0.25 11.8;
- * lr 7e-3 with 100 warmup steps 26.0; intermediate_size 128 27.3; 3 layers of width 48 36.7
- * (and slower); a token/position split of the width with identity query/key in the first layer
- * 16.3 after one epoch (25.8 without).
+ * its attention sharpens. A longer warmup (150 of the 750 steps) got all four seeds tried off it
+ * in time: over seeds 42, 1, 2, 3 (wasm, bucket step 16) EM 33.5, 38.3, 32.8, 37.5 (mean 35.5)
+ * with 150 warmup steps against 34.2, 22.5, 35.5, 37.7 (mean 32.5) with 50.
+ * Tried and worse at 2 epochs (seed 42, 50 warmup steps, bucket step 64): hidden dropout 0.1
+ * 18.5; initializer_range 0.25 11.8; lr 7e-3 with 100 warmup steps 26.0; intermediate_size 128
+ * 27.3; 3 layers of width 48 36.7 (and slower); a token/position split of the width with identity
+ * query/key in the first layer 16.3 after one epoch (25.8 without).
  */
 export const DEMO_TRAINING: Partial<TrainingConfig> = {
   max_length: 192,

@@ -15,7 +15,7 @@ import { postprocessQAPredictions } from '../qa/postprocess';
 import { computeSquadMetrics, type SquadMetrics } from '../qa/squad-metrics';
 import type { WordPieceTokenizer } from '../qa/tokenizer';
 import { abortError, classifyBackendError, TrainError } from './errors';
-import { bucketLengths, bucketStepFor, paddedLength } from './padding';
+import { bucketLengthsFor, paddedLength } from './padding';
 
 export interface EvaluateOptions {
   /** Eval window length; default the tokenizer's model_max_length (512 when it has none), clamped to max_position_embeddings. */
@@ -47,7 +47,7 @@ export async function windowLogits(
   const { batchSize } = options;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new TrainError('invalid-config', `eval batch size must be a positive integer, got ${batchSize}`);
   const order = Array.from({ length: features.count }, (_, w) => w).sort((a, b) => windowLength(features, a) - windowLength(features, b) || a - b);
-  const buckets = bucketLengths(features.maxLength, bucketStepFor(tf.getBackend()));
+  const buckets = bucketLengthsFor(features.maxLength, tf.getBackend());
   const start: Float32Array[] = new Array(features.count);
   const end: Float32Array[] = new Array(features.count);
   const total = Math.ceil(order.length / batchSize);

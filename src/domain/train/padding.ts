@@ -30,6 +30,11 @@ export function bucketStepFor(backend: string): number {
   return backend === 'webgpu' || backend === 'webgl' ? BUCKET_STEP : CPU_BUCKET_STEP;
 }
 
+/** The buckets for a batch padded on `backend` (a tfjs backend name): bucketLengths at bucketStepFor's step. */
+export function bucketLengthsFor(maxLength: number, backend: string): number[] {
+  return bucketLengths(maxLength, bucketStepFor(backend));
+}
+
 /** Multiples of `step` below maxLength, then maxLength itself (always last). */
 export function bucketLengths(maxLength: number, step = BUCKET_STEP): number[] {
   if (!Number.isInteger(maxLength) || maxLength < 1) throw new RangeError(`bucketLengths: max length must be a positive integer, got ${maxLength}`);

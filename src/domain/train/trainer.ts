@@ -24,7 +24,7 @@ import { DynamicsRecorder } from './dynamics-recorder';
 import { abortError, classifyBackendError, TrainError } from './errors';
 import { evalFeatures, evaluateFeatures, resolveEvalMaxLength, type EvaluateResult } from './evaluate';
 import { AdamW, HF_ADAMW_DEFAULTS, scheduledLr, type LinearSchedule } from './optimizer';
-import { bucketLengths, bucketStepFor, paddedLength, type PaddingMode } from './padding';
+import { bucketLengthsFor, paddedLength, type PaddingMode } from './padding';
 import { bestMetricKey, checkLoadBestConfig, epochEndDecisions, epochOrder, planTraining, stepDecisions, type TrainPlan } from './plan';
 import { ProgressThrottle, TrainMeter } from './progress';
 import { rowTargets, runTrainStep } from './step';
@@ -188,7 +188,7 @@ export async function trainAndEvaluate(input: TrainRunInput): Promise<TrainRunOu
   const metricKey = plan.evalStrategy !== 'no' || training.load_best_model_at_end ? bestMetricKey(training.metric_for_best_model) : null;
   const sink: CheckpointSink | null = input.checkpoints ?? (training.load_best_model_at_end ? new MemoryCheckpointSink() : null);
   const schedule: LinearSchedule = { baseLr: training.learning_rate, warmupSteps: training.warmup_steps, totalSteps: plan.maxSteps };
-  const buckets = bucketLengths(training.max_length, bucketStepFor(tf.getBackend()));
+  const buckets = bucketLengthsFor(training.max_length, tf.getBackend());
   const recorder = input.trackCartography ? new DynamicsRecorder(features, input.train.length) : null;
   const st: RunState = {
     globalStep: 0,
