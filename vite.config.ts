@@ -25,6 +25,10 @@ export default defineConfig({
     VitePWA({
       registerType: 'prompt',
       injectRegister: null,
+      // Our own service worker (src/sw.ts): the precache plus the cross-origin isolation headers.
+      strategies: 'injectManifest',
+      srcDir: 'src',
+      filename: 'sw.ts',
       includeAssets: ['icon.svg', 'icons/*.png', 'demo/**/*'],
       manifest: {
         name: 'QA Cartography Lab',
@@ -41,16 +45,19 @@ export default defineConfig({
           { src: 'icons/icon-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
         ],
       },
-      workbox: {
+      injectManifest: {
         // Everything the app needs at start, including the tfjs wasm binaries and worker chunks.
         globPatterns: ['**/*.{js,mjs,css,html,svg,png,ico,wasm,json,webmanifest,txt}'],
         maximumFileSizeToCacheInBytes: 64 * 1024 * 1024,
-        navigateFallback: 'index.html',
-        cleanupOutdatedCaches: true,
       },
     }),
   ],
   worker: { format: 'es' },
+  // The dev server has no service worker: it sends the isolation headers itself.
+  // `vite preview` serves the build as a static host would, without them (preview.headers would
+  // otherwise default to these): there the service worker has to isolate the page.
+  server: { headers: { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'credentialless' } },
+  preview: { headers: {} },
   build: {
     target: 'es2022',
     chunkSizeWarningLimit: 8000,

@@ -4,6 +4,7 @@
  * `--backend`, `--epochs`, `--no-auto-prerequisites`.
  */
 import { SUITE_NAMES, type SuiteName } from '../domain/config/suites';
+import { NODE_BACKEND_CHOICES, type NodeBackendChoice } from './node-backends';
 
 export interface CliArgs {
   mode: 'run' | 'analyze';
@@ -23,7 +24,9 @@ export interface CliArgs {
   data: string;
   evalData: string | null;
   model: string;
-  backend: 'wasm' | 'cpu';
+  backend: NodeBackendChoice;
+  /** Time the backends again even when step times for this model shape are cached. */
+  remeasure: boolean;
   epochs: number | null;
   autoPrerequisites: boolean;
   /** Epochs of an automatic cartography run (the guide recommends 5). */
@@ -62,7 +65,11 @@ App options:
   --model demo|DIR|HUB_ID       model: the built-in tiny demo model (default), a folder with
                                 config.json + tokenizer + weights, or a Hugging Face Hub id
   --epochs X                    num_train_epochs for every experiment (changes config hashes)
-  --backend wasm|cpu            TensorFlow.js backend (default wasm)
+  --backend auto|wasm|cpu|webgpu
+                                TensorFlow.js backend (default auto: times a training step of the
+                                model on wasm, webgpu (Dawn for Node) and cpu, trains on the fastest;
+                                the times are cached per machine and model shape)
+  --remeasure                   with --backend auto, time the backends again
   --no-auto-prerequisites       do not run missing cartography trainings automatically
   --cartography-epochs N        epochs of an automatic cartography run (default 5)
   --hub-endpoint URL            Hugging Face endpoint (default https://huggingface.co)
@@ -100,7 +107,8 @@ export function parseArgs(argv: string[]): CliArgs {
     data: 'demo',
     evalData: null,
     model: 'demo',
-    backend: 'wasm',
+    backend: 'auto',
+    remeasure: false,
     epochs: null,
     autoPrerequisites: true,
     cartographyEpochs: 5,
@@ -188,10 +196,13 @@ export function parseArgs(argv: string[]): CliArgs {
         a.epochs = x;
         break;
       }
+      case '--remeasure':
+        a.remeasure = true;
+        break;
       case '--backend': {
         const b = value();
-        if (b !== 'wasm' && b !== 'cpu') throw new UsageError(`--backend: invalid choice "${b}" (choose from wasm, cpu)`);
-        a.backend = b;
+        if (!(NODE_BACKEND_CHOICES as readonly string[]).includes(b)) throw new UsageError(`--backend: invalid choice "${b}" (choose from ${NODE_BACKEND_CHOICES.join(', ')})`);
+        a.backend = b as NodeBackendChoice;
         break;
       }
       case '--cartography-epochs': {

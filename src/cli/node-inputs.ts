@@ -3,6 +3,7 @@
  * artifacts (cartography metrics, cluster assignments) read from the directories the Python
  * system uses.
  */
+import { demoProbeConfig } from '../domain/train/demo-settings';
 import { existsSync, readFileSync, statSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
@@ -122,4 +123,17 @@ export async function readArtifactFromDisk(req: ArtifactRequirement): Promise<Lo
   const text = readFileSync(file, 'utf8');
   if (req.kind === 'cartography') return { kind: 'cartography', label: file, rows: parseMetricsCsv(text, file) };
   return { kind: 'clusters', label: file, rows: parseAssignmentsCsv(text, file) };
+}
+
+/** The config.json of `--model` (the demo's, a folder's, or a Hub model's after its download), to time its step. */
+export async function nodeModelConfig(spec: string, hubEndpoint: string): Promise<Record<string, unknown>> {
+  if (spec === 'demo') return demoProbeConfig();
+  const dir = existsSync(spec) && statSync(spec).isDirectory() ? spec : await hubFolder(spec, hubEndpoint);
+  const file = path.join(dir, 'config.json');
+  if (!existsSync(file)) throw new Error(`${dir}: no config.json (expected a Hugging Face model folder)`);
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  } catch (e) {
+    throw new Error(`${file}: not valid JSON (${e instanceof Error ? e.message : String(e)})`);
+  }
 }

@@ -6,8 +6,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs, UsageError, USAGE, type CliArgs } from './args';
-import { initNodeBackend } from './tf-node';
-import { loadNodeDataset, loadNodeModel, readArtifactFromDisk, artifactFile } from './node-inputs';
+import { chooseNodeBackend, nodeBackendProvenance } from './tf-node';
+import { loadNodeDataset, loadNodeModel, nodeModelConfig, readArtifactFromDisk, artifactFile } from './node-inputs';
 import { buildSuite } from '../domain/config/suites';
 import { importPythonConfig } from '../domain/config/import';
 import { checkPrerequisites, cartographyRunSpec, type ArtifactRequirement } from '../domain/config/prerequisites';
@@ -205,8 +205,8 @@ async function runMode(args: CliArgs): Promise<number> {
     for (const s of specs) writeEntries(args.experimentsDir, buildExperimentFolder([{ config: s.config }]));
     return 0;
   }
-  const backend = await initNodeBackend(args.backend);
-  const ctx: RunContext = { args, provenance: { app_version: pkg.version, git_commit: gitCommit(), backend, adapter: `node ${process.version}` } };
+  const { backend } = await chooseNodeBackend(args.backend, await nodeModelConfig(args.model, args.hubEndpoint), (line) => console.log(`[backend] ${line}`), { remeasure: args.remeasure });
+  const ctx: RunContext = { args, provenance: { app_version: pkg.version, git_commit: gitCommit(), backend, adapter: nodeBackendProvenance(backend) } };
   mkdirSync(args.experimentsDir, { recursive: true });
   await makePrerequisites(ctx, specs, overrides);
 

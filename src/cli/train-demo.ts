@@ -2,7 +2,7 @@
  * Trains the demo model on the demo dataset in Node and prints one JSON object: EM/F1 on the demo
  * validation split, wall times, throughput and the log history.
  *
- *   npx tsx src/cli/train-demo.ts [--backend wasm|cpu] [--epochs 3] [--lr 2e-3] [--batch 16]
+ *   npx tsx src/cli/train-demo.ts [--backend auto|wasm|cpu|webgpu] [--epochs 3] [--lr 2e-3] [--batch 16]
  *     [--max-length 192] [--padding bucket|max_length] [--seed 42] [--train-rows N] [--eval-rows N]
  *     [--warmup N] [--weight-decay X] [--shape hidden_size=96,num_hidden_layers=3,...]
  *     [--position-init sinusoidal|normal] [--predictions FILE.jsonl] [--quiet]
@@ -20,10 +20,11 @@ import { generateDemoDataset, type DemoDataset } from '../domain/data/demo/gener
 import { createDemoModel, DEMO_MODEL_SHAPE, DEMO_TRAINING, type DemoModelOptions } from '../domain/train/demo-model';
 import type { PaddingMode } from '../domain/train/padding';
 import { trainAndEvaluate } from '../domain/train/trainer';
-import { initNodeBackend, type NodeBackend } from './tf-node';
+import { demoProbeConfig } from '../domain/train/demo-settings';
+import { chooseNodeBackend, NODE_BACKEND_CHOICES, type NodeBackendChoice } from './tf-node';
 
 interface Args {
-  backend: NodeBackend;
+  backend: NodeBackendChoice;
   padding: PaddingMode;
   trainRows: number | null;
   evalRows: number | null;
@@ -38,7 +39,7 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { backend: 'wasm', padding: 'bucket', trainRows: null, evalRows: null, quiet: false, shape: {}, positionInit: 'sinusoidal', predictionsFile: null, overrides: {}, seeds: null };
+  const args: Args = { backend: 'auto', padding: 'bucket', trainRows: null, evalRows: null, quiet: false, shape: {}, positionInit: 'sinusoidal', predictionsFile: null, overrides: {}, seeds: null };
   const num = (flag: string, v: string | undefined): number => {
     const n = Number(v);
     if (v === undefined || !Number.isFinite(n)) throw new Error(`${flag} needs a number, got ${v === undefined ? 'nothing' : JSON.stringify(v)}`);
@@ -50,8 +51,8 @@ function parseArgs(argv: string[]): Args {
     switch (flag) {
       case '--backend': {
         const b = next();
-        if (b !== 'wasm' && b !== 'cpu') throw new Error(`--backend must be wasm or cpu, got ${JSON.stringify(b)}`);
-        args.backend = b;
+        if (!(NODE_BACKEND_CHOICES as readonly (string | undefined)[]).includes(b)) throw new Error(`--backend must be one of ${NODE_BACKEND_CHOICES.join(', ')}, got ${JSON.stringify(b)}`);
+        args.backend = b as NodeBackendChoice;
         break;
       }
       case '--padding': {
@@ -203,7 +204,8 @@ const stats = (xs: number[]) => ({ mean: xs.reduce((a, x) => a + x, 0) / xs.leng
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  const backend = await initNodeBackend(args.backend);
+  const shapeConfig = { ...demoProbeConfig(), ...args.shape };
+  const { backend } = await chooseNodeBackend(args.backend, shapeConfig, (line) => !args.quiet && process.stderr.write(`[backend] ${line}\n`));
   const data = generateDemoDataset();
   if (!args.seeds) {
     const run = await runOnce(args, backend, data, undefined, args.predictionsFile);
@@ -223,7 +225,8 @@ async function main(): Promise<void> {
   process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
 }
 
-main().catch((e: unknown) => {
+// Dawn (webgpu) keeps the event loop alive: leave when the work is done.
+main().then(() => process.exit(0), (e: unknown) => {
   process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
   process.exit(1);
 });

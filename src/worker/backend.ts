@@ -1,10 +1,17 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
-import type { AdapterInfo, BackendName, BackendReport } from './protocol';
+// The threaded build's Emscripten factory and its pristine source (see keepThreadedFactorySource).
+import threadedFactory from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js';
+import threadedFactorySource from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js?raw';
+import type { BackendReport } from './protocol';
+import { probeAdapter } from './adapter';
+import { candidateLabel, type BackendCandidate, type BackendMeasurement, type ProbeSetup } from '../domain/compute/backend-choice';
+import { parseHfConfig } from '../domain/model/config';
+import { probeSeqFor, timeTrainingSteps } from '../domain/train/step-probe';
 
 // The wasm binaries are bundled assets (precached by the service worker), never fetched from a CDN.
 setWasmPaths({
@@ -13,112 +20,97 @@ setWasmPaths({
   'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded,
 });
 
-interface GPUAdapterLike {
-  info?: { vendor?: string; architecture?: string; device?: string; description?: string; isFallbackAdapter?: boolean };
-  isFallbackAdapter?: boolean;
+/**
+ * tfjs starts each wasm pthread from a Blob holding `factory.toString()`. Once bundled and
+ * minified, that function refers to names outside itself and the pthreads die with
+ * "ReferenceError: e is not defined". The factory's source as published is self-contained, so the
+ * function reports that source instead (tfjs prepends `var WasmBackendModuleThreadedSimd = `).
+ */
+function keepThreadedFactorySource(): void {
+  const prefix = 'var WasmBackendModuleThreadedSimd = ';
+  const at = threadedFactorySource.indexOf(prefix);
+  if (at < 0 || typeof threadedFactory !== 'function') return;
+  const body = threadedFactorySource.slice(at + prefix.length);
+  Object.defineProperty(threadedFactory, 'toString', { value: () => body, configurable: true });
 }
+keepThreadedFactorySource();
 
-/** Describes the adapter WebGPU would give us, or null when there is none. */
-export async function probeAdapter(): Promise<AdapterInfo | null> {
-  const gpu = (globalThis.navigator as Navigator & { gpu?: { requestAdapter(): Promise<GPUAdapterLike | null> } }).gpu;
-  if (!gpu) return null;
-  let adapter: GPUAdapterLike | null = null;
+/** SharedArrayBuffer can be posted: the page is cross-origin isolated (what threaded wasm needs). */
+export function wasmThreadsUsable(): boolean {
+  if (!(globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated) return false;
   try {
-    adapter = await gpu.requestAdapter();
-  } catch {
-    return null;
-  }
-  if (!adapter) return null;
-  const info = adapter.info ?? {};
-  const vendor = info.vendor ?? '';
-  const architecture = info.architecture ?? '';
-  const description = info.description ?? '';
-  const software = /swiftshader|llvmpipe|lavapipe|software|warp|basic render/i.test(`${vendor} ${architecture} ${description}`);
-  return {
-    vendor,
-    architecture,
-    device: info.device ?? '',
-    description,
-    isFallback: Boolean(info.isFallbackAdapter ?? adapter.isFallbackAdapter) || software,
-  };
-}
-
-/** A miniature training step (two dense layers, forward + gradient) used to time backends. */
-async function timedStep(): Promise<number> {
-  const t0 = performance.now();
-  const w1 = tf.variable(tf.randomNormal([128, 128]));
-  const w2 = tf.variable(tf.randomNormal([128, 16]));
-  const out = tf.tidy(() => {
-    const x = tf.randomNormal([64, 128]);
-    const { grads, value } = tf.variableGrads(() => tf.matMul(tf.relu(tf.matMul(x, w1)), w2).square().mean() as tf.Scalar, [w1, w2]);
-    return [value, ...Object.values(grads)];
-  });
-  await Promise.all(out.map((t) => t.data()));
-  tf.dispose([...out, w1, w2]);
-  return performance.now() - t0;
-}
-
-async function trySet(name: BackendName): Promise<boolean> {
-  try {
-    return await tf.setBackend(name);
+    new MessageChannel().port1.postMessage(new SharedArrayBuffer(1));
+    return true;
   } catch {
     return false;
   }
 }
 
-async function measure(name: BackendName): Promise<number | null> {
-  if (!(await trySet(name))) return null;
-  await tf.ready();
-  await timedStep(); // compile shaders / instantiate wasm
-  const runs = [await timedStep(), await timedStep(), await timedStep()];
-  return runs.sort((a, b) => a - b)[1];
-}
+let started: BackendCandidate | null = null;
 
 /**
- * Picks the training backend: webgpu when an adapter exists and the backend initialises;
- * otherwise whichever of wasm and webgl runs a small training step faster here; cpu last.
- * `prefer` restricts and orders the candidates (tests use it to force a backend).
+ * Starts one candidate in this worker. The wasm thread pool is fixed when the backend first
+ * initialises, so a worker runs one wasm variant for its life: the single-thread candidate loads
+ * the plain SIMD build, the threaded one the threaded SIMD build with `threads` workers.
  */
-export async function selectBackend(prefer?: BackendName[], onStage?: (s: string) => void): Promise<BackendReport> {
-  const tried: BackendReport['tried'] = [];
-  const adapter = await probeAdapter();
-  const allowed = (b: BackendName) => !prefer || prefer.includes(b);
-  let chosen: BackendName | null = null;
-
-  if (allowed('webgpu')) {
-    onStage?.('webgpu');
-    if (!adapter) tried.push({ backend: 'webgpu', ok: false, note: 'navigator.gpu gave no adapter' });
-    else if (await trySet('webgpu')) {
-      await tf.ready();
-      chosen = 'webgpu';
-      tried.push({ backend: 'webgpu', ok: true, note: adapter.isFallback ? 'software adapter' : 'hardware adapter' });
-    } else tried.push({ backend: 'webgpu', ok: false, note: 'backend failed to initialise' });
-  }
-
-  if (!chosen) {
-    const candidates = (['wasm', 'webgl'] as const).filter(allowed);
-    let best: { name: BackendName; ms: number } | null = null;
-    for (const name of candidates) {
-      onStage?.(name);
-      const ms = await measure(name);
-      tried.push(ms == null ? { backend: name, ok: false, note: 'backend failed to initialise' } : { backend: name, ok: true, note: 'timed', msPerStep: ms });
-      if (ms != null && (!best || ms < best.ms)) best = { name, ms };
+export async function startBackend(c: BackendCandidate): Promise<{ backend: string; threads?: number }> {
+  if (c.backend === 'wasm') {
+    const threads = c.threads ?? 1;
+    if (started?.backend === 'wasm' && (started.threads ?? 1) !== threads) {
+      throw new Error(`This worker already runs wasm with ${started.threads ?? 1} thread(s); start a fresh worker for ${candidateLabel(c)}`);
     }
-    if (best) {
-      await trySet(best.name);
-      chosen = best.name;
-    }
+    if (threads > 1 && !wasmThreadsUsable()) throw new Error('threaded wasm needs a cross-origin isolated page (SharedArrayBuffer)');
+    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', threads > 1);
+    // tfjs-wasm caps its pool at hardwareConcurrency / 2 (it assumes two hyper-threads per core),
+    // which gives one thread on a 2-core machine. The count is read once, when the module starts in
+    // this worker; report the cores so that the cap lets `threads` through.
+    if (threads > 1) Object.defineProperty(globalThis.navigator, 'hardwareConcurrency', { value: threads * 2, configurable: true });
+    setThreadsCount(threads);
   }
-
-  if (!chosen && allowed('cpu')) {
-    onStage?.('cpu');
-    if (await trySet('cpu')) chosen = 'cpu';
-    tried.push({ backend: 'cpu', ok: chosen === 'cpu', note: chosen === 'cpu' ? 'last resort' : 'failed' });
+  let ok = false;
+  try {
+    ok = await tf.setBackend(c.backend);
+  } catch {
+    ok = false;
   }
-  if (!chosen) throw new Error(`No tfjs backend could be started (tried ${tried.map((t) => t.backend).join(', ') || 'none'})`);
-
+  if (!ok) throw new Error(`${candidateLabel(c)}: the backend failed to initialise`);
   await tf.ready();
-  onStage?.('warm-up');
-  const warmupMs = await timedStep();
-  return { backend: chosen, adapter, tried, tfjsVersion: tf.version.tfjs, warmupMs: Math.round(warmupMs), };
+  if (c.backend === 'wasm') started = { backend: 'wasm', threads: getThreadsCount() };
+  return { backend: tf.getBackend(), ...(c.backend === 'wasm' ? { threads: getThreadsCount() } : {}) };
+}
+
+/** Starts the candidate and times the trainer's step with the op mix of `configJson`'s model. */
+export async function measureHere(
+  c: BackendCandidate,
+  configJson: Record<string, unknown>,
+  probe: ProbeSetup,
+  onStep?: (phase: 'warmup' | 'step', ms: number) => void,
+): Promise<BackendMeasurement> {
+  const { threads } = await startBackend(c);
+  const config = parseHfConfig(configJson, 'model config.json');
+  const seq = probeSeqFor(config, probe.seq);
+  const t = await timeTrainingSteps(config, { batch: probe.batch, seq, steps: probe.steps, warmupSteps: 1, onStep });
+  const candidate = c.backend === 'wasm' ? { ...c, threads } : c;
+  return {
+    candidate,
+    ok: true,
+    msPerStep: Math.round(t.msPerStep * 10) / 10,
+    warmupMs: Math.round(t.warmupMs),
+    note: `batch ${probe.batch} × ${seq}, ${probe.steps} timed step(s) after 1 warm-up`,
+  };
+}
+
+/** Starts the backend the training worker will use and describes it. */
+export async function initTrainingBackend(c: BackendCandidate, reason?: string): Promise<BackendReport> {
+  const adapter = c.backend === 'webgpu' ? await probeAdapter() : null;
+  const { threads } = await startBackend(c);
+  return {
+    backend: c.backend,
+    label: candidateLabel({ ...c, ...(threads ? { threads } : {}), ...(adapter ? { software: adapter.isFallback } : {}) }),
+    ...(threads ? { threads } : {}),
+    adapter,
+    crossOriginIsolated: Boolean((globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated),
+    tfjsVersion: tf.version.tfjs,
+    ...(reason ? { reason } : {}),
+  };
 }

@@ -11,7 +11,9 @@ import type { ParityFixtureFiles, ParityReport } from '../domain/model/parity';
 import type { EmbeddingsApi } from './api/embeddings';
 import type { TrainApi } from './api/train';
 
-export type BackendName = 'webgpu' | 'wasm' | 'webgl' | 'cpu';
+import type { BackendCandidate, BackendMeasurement, BackendName, ProbeSetup } from '../domain/compute/backend-choice';
+
+export type { BackendCandidate, BackendMeasurement, BackendName } from '../domain/compute/backend-choice';
 
 export interface AdapterInfo {
   vendor: string;
@@ -24,12 +26,31 @@ export interface AdapterInfo {
 
 export interface BackendReport {
   backend: BackendName;
-  /** Present when the backend is webgpu, or when a WebGPU adapter was found but not used. */
+  /** "wasm ×2 threads", "webgpu (software)", … */
+  label: string;
+  /** wasm: the thread pool's size. */
+  threads?: number;
+  /** The WebGPU adapter when the backend is webgpu. */
   adapter: AdapterInfo | null;
-  /** Backends tried, in order, with why each was or was not taken. */
-  tried: { backend: BackendName; ok: boolean; note: string; msPerStep?: number }[];
+  /** Whether the worker runs cross-origin isolated (SharedArrayBuffer, threaded wasm). */
+  crossOriginIsolated: boolean;
   tfjsVersion: string;
-  warmupMs: number;
+  /** Why this backend trains (from the measured choice), when the caller gave one. */
+  reason?: string;
+}
+
+export interface InitParams {
+  /** The backend to start; absent = the first of `prefer` (default webgpu, wasm, cpu) that starts. */
+  candidate?: BackendCandidate;
+  prefer?: BackendName[];
+  reason?: string;
+}
+
+export interface MeasureParams {
+  candidate: BackendCandidate;
+  /** Hugging Face config.json of the model whose step is timed. */
+  config: Record<string, unknown>;
+  probe: ProbeSetup;
 }
 
 export interface GradCheckParams {
@@ -53,7 +74,9 @@ export interface MethodSpec<P, G, R> {
 
 /** The worker's own housekeeping methods. */
 export interface CoreApi {
-  init: MethodSpec<{ prefer?: BackendName[] }, { stage: string }, BackendReport>;
+  init: MethodSpec<InitParams, { stage: string }, BackendReport>;
+  /** Starts a candidate backend in this (fresh, throw-away) worker and times a training step on it. */
+  measureStep: MethodSpec<MeasureParams, { phase: 'warmup' | 'step'; ms: number }, BackendMeasurement>;
   gradCheck: MethodSpec<GradCheckParams, never, GradCheckResult>;
   /** Sleeps in small slices, reporting progress, until cancelled or done (exercises cancellation). */
   tick: MethodSpec<{ steps: number; ms: number }, { step: number }, { steps: number }>;

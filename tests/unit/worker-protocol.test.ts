@@ -18,7 +18,7 @@ function setup(overrides: Partial<Handlers> = {}) {
   // Only the methods these tests call; a call to any other is answered with an unknown-method error.
   const handlers = {
     async init() {
-      return { backend: 'cpu', adapter: null, tried: [], tfjsVersion: 'x', warmupMs: 0 };
+      return { backend: 'cpu', label: 'cpu', adapter: null, crossOriginIsolated: false, tfjsVersion: 'x' };
     },
     async gradCheck({ a }) {
       const buf = new Float32Array([1, 2, 3]);

@@ -69,3 +69,11 @@ export const DEMO_TRAINING: Partial<TrainingConfig> = {
   save_total_limit: 2,
   load_best_model_at_end: false,
 };
+
+/**
+ * config.json of the demo model for timing its step (backend choice). The built vocabulary is
+ * slightly smaller than DEMO_VOCAB_SIZE; the op mix is the same.
+ */
+export function demoProbeConfig(): Record<string, unknown> {
+  return { ...DEMO_MODEL_SHAPE, vocab_size: DEMO_VOCAB_SIZE, hidden_act: 'gelu' };
+}

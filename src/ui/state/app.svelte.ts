@@ -1,6 +1,6 @@
 import { openLabDB, storageInfo, requestPersistence, type LabDatabase, type StorageInfo } from '../../storage/db';
 import type { BackendReport } from '../../worker/protocol';
-import { getWorker } from '../worker';
+import { BackendState } from './backend.svelte';
 import { getImportClient } from '../../worker/import-client';
 import { seedDemoDataset } from './datasets.svelte';
 
@@ -10,16 +10,24 @@ export class AppState {
   dbError = $state<string | null>(null);
   /** Set when another tab upgraded the schema: this tab must reload to keep working. */
   dbOutdated = $state(false);
-  backend = $state<BackendReport | null>(null);
-  backendStage = $state('starting');
-  backendError = $state<string | null>(null);
+  /** Backend choice by measurement and the training worker's backend. */
+  readonly compute = new BackendState();
+  get backend(): BackendReport | null {
+    return this.compute.report;
+  }
+  get backendStage(): string {
+    return this.compute.measuring ? `measuring ${this.compute.measuring}` : 'starting';
+  }
+  get backendError(): string | null {
+    return this.compute.error;
+  }
   storage = $state<StorageInfo>({ usage: null, quota: null, persisted: null });
 
   /** True once the demo dataset exists (or was deliberately deleted by the user earlier). */
   demoReady = $state(false);
 
   async start(): Promise<void> {
-    await Promise.all([this.openDb().then(() => this.seedDemo()), this.startWorker(), this.refreshStorage()]);
+    await Promise.all([this.openDb().then(() => Promise.all([this.seedDemo(), this.startWorker()])), this.refreshStorage()]);
   }
 
   /**
@@ -48,12 +56,8 @@ export class AppState {
   }
 
   private async startWorker(): Promise<void> {
-    try {
-      this.backend = await getWorker().call('init', {}, { onProgress: (p) => (this.backendStage = p.stage) });
-      this.backendStage = 'ready';
-    } catch (e) {
-      this.backendError = e instanceof Error ? e.message : String(e);
-    }
+    // A failure is shown through compute.error (status bar, Settings).
+    await this.compute.start(this.db).catch(() => undefined);
   }
 
   async refreshStorage(): Promise<void> {

@@ -9,6 +9,8 @@ import type { RunExperimentProgress } from '../../worker/api/experiment';
 import type { TrainProgress } from '../../domain/train/types';
 import { getWorker } from '../worker';
 import { app } from './app.svelte';
+import { adapterText } from '../../worker/adapter';
+import { demoProbeConfig } from '../../domain/train/demo-settings';
 
 export interface LiveRun {
   entry: QueueEntry;
@@ -150,11 +152,22 @@ export class RunnerState {
       app_version: __APP_VERSION__,
       git_commit: __GIT_COMMIT__,
       backend: app.backend?.backend,
-      adapter: a ? [a.vendor, a.architecture, a.description].filter(Boolean).join(' / ') + (a.isFallback ? ' (software)' : '') : undefined,
+      adapter: a ? adapterText(a) : undefined,
     };
   }
 
-  private execute(spec: ExperimentSpec, entry: QueueEntry, signal: AbortSignal, onProgress: (p: RunExperimentProgress) => void): Promise<ExperimentResult> {
+  /** The model's config.json, so the backend is measured for its shape before it trains. */
+  private async modelConfig(spec: ExperimentSpec): Promise<Record<string, unknown>> {
+    const src = spec.app.model_source ?? 'demo';
+    if (src.startsWith('model:') && app.db) {
+      const rec = await app.db.get('models', src.slice('model:'.length));
+      if (rec) return rec.config;
+    }
+    return demoProbeConfig();
+  }
+
+  private async execute(spec: ExperimentSpec, entry: QueueEntry, signal: AbortSignal, onProgress: (p: RunExperimentProgress) => void): Promise<ExperimentResult> {
+    await app.compute.ensureFor(await this.modelConfig(spec));
     return getWorker().call(
       'runExperiment',
       { spec, runId: runIdOf(entry), experimentId: entry.experimentId, appVersion: __APP_VERSION__, gitCommit: __GIT_COMMIT__ },

@@ -3,12 +3,18 @@ import { throwIfCancelled, type HandlersOf } from '../router';
 import type { CoreApi } from '../protocol';
 import { ensureBackend, initBackend } from './backend-state';
 import { runParity } from '../../domain/model/parity';
+import { measureHere } from '../backend';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export const coreHandlers: HandlersOf<CoreApi> = {
-  async init({ prefer }, { progress }) {
-    return initBackend(prefer, (stage) => progress({ stage }));
+  async init(params, { progress }) {
+    progress({ stage: params.candidate?.backend ?? 'starting' });
+    return initBackend(params);
+  },
+
+  async measureStep({ candidate, config, probe }, { progress }) {
+    return measureHere(candidate, config, probe, (phase, ms) => progress({ phase, ms }));
   },
 
   async gradCheck({ a, b }) {

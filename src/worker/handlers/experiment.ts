@@ -14,6 +14,7 @@ import type { QAModel } from '../../domain/model/model';
 import type { WordPieceTokenizer } from '../../domain/qa/index';
 import type { DatasetMeta } from '../../storage/schema';
 import type { BackendReport } from '../protocol';
+import { adapterText } from '../adapter';
 
 const connections = new Map<string, Promise<LabDatabase>>();
 
@@ -88,7 +89,7 @@ function artifactResolver(db: LabDatabase, spec: ExperimentSpec, dataset: Datase
 function adapterLabel(report: BackendReport): string | undefined {
   const a = report.adapter;
   if (!a || report.backend !== 'webgpu') return undefined;
-  return [a.vendor, a.architecture, a.description].filter(Boolean).join(' / ') + (a.isFallback ? ' (software)' : '');
+  return adapterText(a);
 }
 
 async function runExperiment(p: RunExperimentParams, signal: AbortSignal, progress: (e: RunExperimentProgress) => void) {
@@ -105,7 +106,7 @@ async function runExperiment(p: RunExperimentParams, signal: AbortSignal, progre
     dataset.splits[evalSplit] ? readFirstRows(db, dataset.id, evalSplit, t.max_eval_samples) : Promise.resolve(null),
   ]);
   const { model, tokenizer, config, tokenizerRecord, label } = await resolveModel(db, spec.app.model_source, t.seed);
-  progress({ kind: 'message', line: `Model: ${label}; data: ${dataset.name} (${trainSplit} ${trainRows.length} rows${evalRows ? `, ${evalSplit} ${evalRows.length} rows` : ''}); backend ${backend.backend}` });
+  progress({ kind: 'message', line: `Model: ${label}; data: ${dataset.name} (${trainSplit} ${trainRows.length} rows${evalRows ? `, ${evalSplit} ${evalRows.length} rows` : ''}); backend ${backend.label}` });
   try {
     const out = await executeExperiment({
       spec,

@@ -1,0 +1,217 @@
+/**
+ * Backend choice by measurement: which tfjs backends (and wasm thread counts) to time, what a
+ * measurement says, and which one trains. Pure data in, data out: the callers start backends,
+ * run the timed step (train/step-probe.ts) and store the figures.
+ */
+import type { EncoderConfig } from '../model/config';
+
+export type BackendName = 'webgpu' | 'wasm' | 'webgl' | 'cpu';
+export const BACKEND_NAMES: readonly BackendName[] = ['webgpu', 'wasm', 'webgl', 'cpu'];
+
+export type BackendPreference = 'auto' | BackendName;
+export const BACKEND_PREFERENCES: readonly BackendPreference[] = ['auto', ...BACKEND_NAMES];
+
+export interface BackendCandidate {
+  backend: BackendName;
+  /** wasm only: the XNNPACK thread pool size (1 = the single-thread build). */
+  threads?: number;
+  /** webgpu only: the adapter is a software rasteriser (SwiftShader, lavapipe, WARP). */
+  software?: boolean;
+}
+
+export interface BackendMeasurement {
+  candidate: BackendCandidate;
+  /** Did the backend start and finish the timed step? */
+  ok: boolean;
+  /** Mean of the timed steps (absent when it failed or ran past its deadline). */
+  msPerStep?: number;
+  warmupMs?: number;
+  /** It was stopped at its deadline: each step takes at least this long. */
+  atLeastMs?: number;
+  note: string;
+}
+
+/** The probe's batch and sequence: the model's op mix at a small batch. */
+export interface ProbeSetup {
+  batch: number;
+  seq: number;
+  steps: number;
+}
+
+export const DEFAULT_PROBE: ProbeSetup = { batch: 2, seq: 128, steps: 2 };
+
+/** "wasm ×2 threads", "wasm 1 thread", "webgpu (software)", "webgl", "cpu". */
+export function candidateLabel(c: BackendCandidate): string {
+  if (c.backend === 'wasm') return (c.threads ?? 1) > 1 ? `wasm ×${c.threads} threads` : 'wasm 1 thread';
+  if (c.backend === 'webgpu') return c.software ? 'webgpu (software)' : 'webgpu';
+  return c.backend;
+}
+
+/** Identity of a candidate across measurements (the software flag is a property, not an identity). */
+export function candidateKey(c: BackendCandidate): string {
+  return c.backend === 'wasm' ? `wasm:${c.threads ?? 1}` : c.backend;
+}
+
+/**
+ * The architecture the timing depends on. A measurement is reused for a model with the same key;
+ * any change of width, depth, heads or vocabulary is a different op mix and is measured again.
+ */
+export function shapeKey(c: Pick<EncoderConfig, 'modelType' | 'numHiddenLayers' | 'hiddenSize' | 'embeddingSize' | 'intermediateSize' | 'numAttentionHeads' | 'vocabSize'>): string {
+  return `${c.modelType}-L${c.numHiddenLayers}-H${c.hiddenSize}-E${c.embeddingSize}-I${c.intermediateSize}-A${c.numAttentionHeads}-V${c.vocabSize}`;
+}
+
+/** Threads for the wasm pool: every logical core, capped (past 8 the step gains little and the UI starves). */
+export function wasmThreadsFor(hardwareConcurrency: number | undefined, cap = 8): number {
+  const n = Math.floor(hardwareConcurrency ?? 1);
+  return Math.max(1, Math.min(cap, Number.isFinite(n) ? n : 1));
+}
+
+export interface Capabilities {
+  /** A WebGPU adapter exists; null = none. */
+  webgpu: { software: boolean } | null;
+  /** SharedArrayBuffer is usable (cross-origin isolated page, or Node). */
+  wasmThreads: boolean;
+  hardwareConcurrency: number;
+  webgl: boolean;
+  cpu: boolean;
+}
+
+/** Every candidate worth timing here, fastest-expected first (so a slow one gets a tight deadline). */
+export function candidatesFor(cap: Capabilities): BackendCandidate[] {
+  const out: BackendCandidate[] = [];
+  const threads = wasmThreadsFor(cap.hardwareConcurrency);
+  if (cap.webgpu && !cap.webgpu.software) out.push({ backend: 'webgpu', software: false });
+  if (cap.wasmThreads && threads > 1) out.push({ backend: 'wasm', threads });
+  out.push({ backend: 'wasm', threads: 1 });
+  if (cap.webgpu?.software) out.push({ backend: 'webgpu', software: true });
+  if (cap.webgl) out.push({ backend: 'webgl' });
+  if (cap.cpu) out.push({ backend: 'cpu' });
+  return out;
+}
+
+/**
+ * How long a probe may run before it is stopped: generous while nothing has been timed, then a
+ * multiple of the best total so far (a backend 20× slower than the best will not be picked).
+ */
+export function probeDeadlineMs(best: BackendMeasurement | undefined, probe: ProbeSetup, firstMs = 180_000, floorMs = 20_000): number {
+  if (!best?.ok || best.msPerStep == null) return firstMs;
+  const total = (best.warmupMs ?? best.msPerStep) + best.msPerStep * probe.steps;
+  return Math.max(floorMs, Math.round(20 * total));
+}
+
+/** The fastest finished measurement. */
+export function fastest(ms: readonly BackendMeasurement[]): BackendMeasurement | undefined {
+  let best: BackendMeasurement | undefined;
+  for (const m of ms) if (m.ok && m.msPerStep != null && (!best || m.msPerStep < (best.msPerStep as number))) best = m;
+  return best;
+}
+
+/** Step times within this ratio of each other count as a tie between wasm variants. */
+export const WASM_TIE = 1.1;
+
+export interface BackendChoice {
+  candidate: BackendCandidate;
+  /** One sentence for the status bar: which backend trains and why. */
+  reason: string;
+  measured?: BackendMeasurement;
+}
+
+const speed = (m: BackendMeasurement): number | undefined => m.msPerStep ?? m.atLeastMs;
+
+function ratioText(fast: number, slow: number, atLeast: boolean): string {
+  const r = slow / fast;
+  const x = r >= 10 ? Math.round(r).toString() : r.toFixed(1);
+  return `${atLeast ? 'more than ' : ''}${x}× faster than`;
+}
+
+/** Whom to compare the winner with: software WebGPU when it lost (the backend people expect), else the runner-up. */
+function comparedWith(winner: BackendMeasurement, ms: readonly BackendMeasurement[]): BackendMeasurement | undefined {
+  const others = ms.filter((m) => m !== winner && speed(m) != null);
+  const gpu = others.find((m) => m.candidate.backend === 'webgpu');
+  if (gpu && winner.candidate.backend !== 'webgpu') return gpu;
+  return others.sort((a, b) => (speed(a) as number) - (speed(b) as number))[0];
+}
+
+/**
+ * The backend that trains. `auto` takes the fastest measurement; a named backend is taken as asked
+ * (its fastest variant for wasm). Throws when nothing usable was measured for the request.
+ */
+export function chooseBackend(ms: readonly BackendMeasurement[], preference: BackendPreference): BackendChoice {
+  if (preference !== 'auto') {
+    const own = ms.filter((m) => m.candidate.backend === preference);
+    const measured = fastest(own) ?? own.find((m) => m.ok);
+    const candidate = measured?.candidate ?? own[0]?.candidate ?? { backend: preference, ...(preference === 'wasm' ? { threads: 1 } : {}) };
+    const best = fastest(ms);
+    let reason = `${candidateLabel(candidate)}: chosen in Settings`;
+    if (measured?.msPerStep != null) reason += ` (${Math.round(measured.msPerStep)} ms per probe step`;
+    if (best && measured?.msPerStep != null && best !== measured && best.msPerStep != null) {
+      reason += `; ${candidateLabel(best.candidate)} would be ${(measured.msPerStep / best.msPerStep).toFixed(1)}× faster)`;
+    } else if (measured?.msPerStep != null) reason += ')';
+    return { candidate, reason, measured };
+  }
+  let winner = fastest(ms);
+  // Within the probe's noise, threaded wasm beats single-thread wasm: the probe's batch is small,
+  // and the training batch's larger matMuls gain more from the extra threads than the probe shows.
+  if (winner?.candidate.backend === 'wasm') {
+    const best = winner.msPerStep as number;
+    for (const m of ms) {
+      if (m.ok && m.candidate.backend === 'wasm' && m.msPerStep != null && m.msPerStep <= best * WASM_TIE && (m.candidate.threads ?? 1) > (winner.candidate.threads ?? 1)) winner = m;
+    }
+  }
+  if (!winner) {
+    const tried = ms.map((m) => `${candidateLabel(m.candidate)}: ${m.note}`).join('; ');
+    throw new Error(`No backend finished the timed training step (${tried || 'none could start'})`);
+  }
+  const other = comparedWith(winner, ms);
+  let reason = `${candidateLabel(winner.candidate)}: `;
+  if (other) {
+    const o = speed(other) as number;
+    const w = winner.msPerStep as number;
+    reason += o / w < 1.05 ? `about as fast as ${describeForComparison(other.candidate)} here (a tie goes to more threads)` : `${ratioText(w, o, other.msPerStep == null)} ${describeForComparison(other.candidate)} here`;
+  } else reason += 'the only backend that trains here';
+  return { candidate: winner.candidate, reason, measured: winner };
+}
+
+function describeForComparison(c: BackendCandidate): string {
+  if (c.backend === 'webgpu') return c.software ? 'software WebGPU' : 'WebGPU';
+  if (c.backend === 'wasm') return (c.threads ?? 1) > 1 ? `wasm with ${c.threads} threads` : 'single-thread wasm';
+  return c.backend;
+}
+
+/**
+ * Merges fresh measurements over stored ones (by candidate), keeping those of candidates that were
+ * not measured again.
+ */
+export function mergeMeasurements(stored: readonly BackendMeasurement[], fresh: readonly BackendMeasurement[]): BackendMeasurement[] {
+  const byKey = new Map(stored.map((m) => [candidateKey(m.candidate), m] as const));
+  for (const m of fresh) byKey.set(candidateKey(m.candidate), m);
+  return [...byKey.values()];
+}
+
+/** Candidates without a stored measurement. */
+export function unmeasured(candidates: readonly BackendCandidate[], stored: readonly BackendMeasurement[]): BackendCandidate[] {
+  const have = new Set(stored.map((m) => candidateKey(m.candidate)));
+  return candidates.filter((c) => !have.has(candidateKey(c)));
+}
+
+export interface MeasureHooks {
+  /** Times one candidate; rejects or resolves `ok: false` when it cannot start. Must stop at `deadlineMs`. */
+  measure(candidate: BackendCandidate, deadlineMs: number): Promise<BackendMeasurement>;
+  onCandidate?(candidate: BackendCandidate, index: number, total: number): void;
+}
+
+/** Times the candidates one after another, each with a deadline derived from the best so far. */
+export async function measureCandidates(candidates: readonly BackendCandidate[], probe: ProbeSetup, hooks: MeasureHooks, known: readonly BackendMeasurement[] = []): Promise<BackendMeasurement[]> {
+  const out: BackendMeasurement[] = [];
+  for (let i = 0; i < candidates.length; i++) {
+    const c = candidates[i];
+    hooks.onCandidate?.(c, i, candidates.length);
+    const deadline = probeDeadlineMs(fastest([...known, ...out]), probe);
+    try {
+      out.push(await hooks.measure(c, deadline));
+    } catch (e) {
+      out.push({ candidate: c, ok: false, note: e instanceof Error ? e.message : String(e) });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,113 @@
+/**
+ * A timed training step with the op mix of a given model: random init of that shape, a seeded
+ * full-length synthetic batch, forward (with the config's dropout), loss, gradients, clipping and
+ * AdamW — the trainer's own step (step.ts). Backend choice and the benchmarks time this; the
+ * caller has already picked the tfjs backend.
+ */
+import type { EncoderConfig } from '../model/config';
+import { QAModel } from '../model/model';
+import type { AttentionStrategy } from '../model/ops';
+import type { FeatureBatch } from '../qa/features';
+import { AdamW, HF_ADAMW_DEFAULTS } from './optimizer';
+import { createRng } from './rng';
+import { runTrainStep } from './step';
+
+export interface ProbeOptions {
+  batch: number;
+  seq: number;
+  /** Timed steps after the warm-up steps. */
+  steps: number;
+  warmupSteps?: number;
+  attention?: AttentionStrategy;
+  /** Init seed of the random weights (default 1). */
+  seed?: number;
+  /** The model to time; default a fresh one of `config`'s shape (disposed afterwards). */
+  model?: QAModel;
+  /** Stop after the step (warm-up included) that ends past this many ms from the start. */
+  stopAfterMs?: number;
+  /** Called after the warm-up and after each timed step (a caller with a deadline learns a lower bound). */
+  onStep?(phase: 'warmup' | 'step', ms: number): void;
+}
+
+export interface ProbeTiming {
+  /** The warm-up steps together (shader compilation, wasm instantiation, first allocations). */
+  warmupMs: number;
+  /** Mean of the timed steps. */
+  msPerStep: number;
+  stepMs: number[];
+  lossFirst: number;
+  lossLast: number;
+}
+
+/** The probe's sequence length for a model: short enough to be quick, never past its positions. */
+export function probeSeqFor(config: Pick<EncoderConfig, 'maxPositionEmbeddings'>, seq = 128): number {
+  return Math.min(seq, config.maxPositionEmbeddings);
+}
+
+/** A full-length batch: [CLS] question(16) [SEP] context [SEP], seeded random ids, answers inside the context. */
+export function syntheticBatch(config: Pick<EncoderConfig, 'vocabSize'>, batch: number, seq: number, seed: number): FeatureBatch {
+  if (seq < 32) throw new Error(`synthetic batches need at least 32 positions (got ${seq})`);
+  const rng = createRng(seed);
+  const n = batch * seq;
+  const inputIds = new Int32Array(n);
+  const tokenTypeIds = new Int32Array(n);
+  const attentionMask = new Int32Array(n).fill(1);
+  const startPositions = new Int32Array(batch);
+  const endPositions = new Int32Array(batch);
+  const q = 16;
+  for (let b = 0; b < batch; b++) {
+    for (let p = 0; p < seq; p++) {
+      const i = b * seq + p;
+      inputIds[i] = p === 0 ? 2 : p === q + 1 || p === seq - 1 ? 3 : 5 + rng.nextInt(config.vocabSize - 5);
+      tokenTypeIds[i] = p > q + 1 ? 1 : 0;
+    }
+    startPositions[b] = q + 2 + rng.nextInt(seq - q - 12);
+    endPositions[b] = startPositions[b] + rng.nextInt(8);
+  }
+  return {
+    batchSize: batch,
+    seqLength: seq,
+    inputIds,
+    attentionMask,
+    tokenTypeIds,
+    startPositions,
+    endPositions,
+    windowIndices: Int32Array.from({ length: batch }, (_, i) => i),
+    exampleIndices: Int32Array.from({ length: batch }, (_, i) => i),
+  };
+}
+
+/** Warm-up steps, then `steps` timed trainer steps; leaves no tensor behind. */
+export async function timeTrainingSteps(config: EncoderConfig, opts: ProbeOptions): Promise<ProbeTiming> {
+  const owned = !opts.model;
+  const model = opts.model ?? QAModel.fromConfig(config, { seed: opts.seed ?? 1 });
+  if (opts.attention) model.attentionStrategy = opts.attention;
+  const optimizer = new AdamW(model.params, { ...HF_ADAMW_DEFAULTS, weightDecay: 0.01 });
+  const batch = syntheticBatch(model.config, opts.batch, opts.seq, 7);
+  const step = () => runTrainStep(model, optimizer, batch, {}, { lr: 1e-4, withStats: false });
+  try {
+    const losses: number[] = [];
+    const w0 = performance.now();
+    for (let i = 0; i < (opts.warmupSteps ?? 1); i++) losses.push((await step()).loss);
+    const warmupMs = performance.now() - w0;
+    opts.onStep?.('warmup', warmupMs);
+    const stepMs: number[] = [];
+    for (let i = 0; i < opts.steps; i++) {
+      if (opts.stopAfterMs != null && performance.now() - w0 > opts.stopAfterMs) break;
+      const t0 = performance.now();
+      losses.push((await step()).loss);
+      stepMs.push(performance.now() - t0);
+      opts.onStep?.('step', stepMs[i]);
+    }
+    return {
+      warmupMs,
+      msPerStep: stepMs.reduce((a, b) => a + b, 0) / Math.max(1, stepMs.length),
+      stepMs,
+      lossFirst: losses[0],
+      lossLast: losses[losses.length - 1],
+    };
+  } finally {
+    optimizer.dispose();
+    if (owned) model.dispose();
+  }
+}

@@ -1,0 +1,183 @@
+/**
+ * Which backend trains, chosen by measurement: each candidate (webgpu, wasm with threads, wasm on
+ * one thread, webgl, cpu) times the trainer's step with the op mix of the model about to train, in
+ * a throw-away worker; the fastest wins unless Settings names one. Figures are kept per browser,
+ * device and model shape in IndexedDB, and re-measured on request or for a model of another shape.
+ */
+import type { LabDatabase } from '../../storage/db';
+import { clearMeasurements, deviceKey, readBackendPreference, readMeasurements, writeBackendPreference, writeMeasurements } from '../../storage/backend-settings';
+import {
+  BACKEND_PREFERENCES,
+  candidateKey,
+  candidateLabel,
+  candidatesFor,
+  chooseBackend,
+  DEFAULT_PROBE,
+  mergeMeasurements,
+  measureCandidates,
+  shapeKey,
+  unmeasured,
+  wasmThreadsFor,
+  type BackendCandidate,
+  type BackendChoice,
+  type BackendMeasurement,
+  type BackendPreference,
+  type Capabilities,
+} from '../../domain/compute/backend-choice';
+import { parseHfConfig } from '../../domain/model/config';
+import { demoProbeConfig } from '../../domain/train/demo-settings';
+import { measureInFreshWorker, type ProbeWorker } from '../../worker/backend-probe';
+import { WorkerClient } from '../../worker/client';
+import type { AdapterInfo, BackendReport } from '../../worker/protocol';
+import { getWorker, restartWorker } from '../worker';
+import { probeAdapter } from '../../worker/adapter';
+
+function spawnProbe(): ProbeWorker {
+  const worker = new Worker(new URL('../../worker/training.worker.ts', import.meta.url), { type: 'module', name: 'backend-probe' });
+  const client = new WorkerClient(worker);
+  worker.addEventListener('error', (e) => client.failAll(new Error(`probe worker crashed: ${e.message || 'unknown error'}`)));
+  return { client, terminate: () => worker.terminate() };
+}
+
+async function browserCapabilities(): Promise<Capabilities & { adapter: AdapterInfo | null }> {
+  const adapter = await probeAdapter();
+  return {
+    adapter,
+    webgpu: adapter ? { software: adapter.isFallback } : null,
+    wasmThreads: globalThis.crossOriginIsolated === true && typeof SharedArrayBuffer !== 'undefined',
+    hardwareConcurrency: navigator.hardwareConcurrency || 1,
+    webgl: typeof OffscreenCanvas !== 'undefined',
+    cpu: true,
+  };
+}
+
+/** `?backend=wasm` in the address forces a backend for this page load (links, tests) without changing Settings. */
+function urlOverride(): BackendPreference | null {
+  const v = new URLSearchParams(location.search).get('backend');
+  return v && (BACKEND_PREFERENCES as readonly string[]).includes(v) ? (v as BackendPreference) : null;
+}
+
+export class BackendState {
+  preference = $state<BackendPreference>('auto');
+  /** Set when the address names a backend: Settings shows it, and it wins over the stored preference. */
+  override = $state<BackendPreference | null>(null);
+  measurements = $state<BackendMeasurement[]>([]);
+  measuredAt = $state<string | null>(null);
+  /** The model shape the measurements are for. */
+  shape = $state<string | null>(null);
+  /** The candidate being timed now, e.g. "wasm ×2 threads (1 of 5)". */
+  measuring = $state<string | null>(null);
+  choice = $state<BackendChoice | null>(null);
+  report = $state<BackendReport | null>(null);
+  error = $state<string | null>(null);
+  isolated = $state(false);
+  hardwareConcurrency = $state(1);
+  private caps: (Capabilities & { adapter: AdapterInfo | null }) | null = null;
+  private db: LabDatabase | null = null;
+  private running: BackendCandidate | null = null;
+  private busy: Promise<unknown> = Promise.resolve();
+
+  get effective(): BackendPreference {
+    return this.override ?? this.preference;
+  }
+
+  /** Threads the threaded wasm build would get here (1 when the page is not cross-origin isolated). */
+  get wasmThreads(): number {
+    return this.isolated ? wasmThreadsFor(this.hardwareConcurrency) : 1;
+  }
+
+  /** Reads the preference and measurements, measures what is missing (auto) and starts the training worker. */
+  start(db: LabDatabase | null): Promise<void> {
+    this.db = db;
+    this.override = urlOverride();
+    return this.serial(async () => {
+      if (db) this.preference = await readBackendPreference(db);
+      await this.apply(demoProbeConfig());
+    });
+  }
+
+  /** Before a run: a model of another shape is measured (auto) and may move training to another backend. */
+  ensureFor(configJson: Record<string, unknown>): Promise<void> {
+    return this.serial(() => this.apply(configJson));
+  }
+
+  setPreference(p: BackendPreference): Promise<void> {
+    return this.serial(async () => {
+      this.preference = p;
+      this.override = null;
+      if (this.db) await writeBackendPreference(this.db, p);
+      await this.apply(this.lastConfig ?? demoProbeConfig());
+    });
+  }
+
+  /** Forgets the stored figures and times every candidate again. */
+  remeasure(): Promise<void> {
+    return this.serial(async () => {
+      if (this.db) await clearMeasurements(this.db);
+      this.measurements = [];
+      await this.apply(this.lastConfig ?? demoProbeConfig(), true);
+    });
+  }
+
+  private lastConfig: Record<string, unknown> | null = null;
+
+  private serial(f: () => Promise<void>): Promise<void> {
+    const next = this.busy.then(f, f);
+    this.busy = next.catch(() => undefined);
+    return next;
+  }
+
+  private async apply(configJson: Record<string, unknown>, fresh = false): Promise<void> {
+    this.error = null;
+    try {
+      this.lastConfig = configJson;
+      this.caps ??= await browserCapabilities();
+      this.isolated = this.caps.wasmThreads;
+      this.hardwareConcurrency = this.caps.hardwareConcurrency;
+      const shape = shapeKey(parseHfConfig(configJson, 'model config.json'));
+      const device = deviceKey({ userAgent: navigator.userAgent, hardwareConcurrency: this.caps.hardwareConcurrency, adapter: this.caps.adapter?.description || this.caps.adapter?.vendor });
+      const candidates = candidatesFor(this.caps);
+      const stored = this.db && !fresh ? await readMeasurements(this.db, device, shape) : null;
+      let ms = stored?.measurements.filter((m) => candidates.some((c) => candidateKey(c) === candidateKey(m.candidate))) ?? [];
+      this.shape = shape;
+      this.measuredAt = stored?.measuredAt ?? null;
+      const pref = this.effective;
+      if (pref === 'auto') {
+        const missing = unmeasured(candidates, ms);
+        if (missing.length) {
+          const fresh = await measureCandidates(missing, DEFAULT_PROBE, {
+            measure: (c, deadline) => measureInFreshWorker(spawnProbe, c, configJson, DEFAULT_PROBE, deadline),
+            onCandidate: (c, i, n) => (this.measuring = `${candidateLabel(c)} (${i + 1} of ${n})`),
+          }, ms);
+          ms = mergeMeasurements(ms, fresh);
+          this.measuredAt = new Date().toISOString();
+          if (this.db) await writeMeasurements(this.db, { device, shape, probe: DEFAULT_PROBE, measuredAt: this.measuredAt, measurements: ms });
+        }
+      }
+      this.measuring = null;
+      this.measurements = ms;
+      const choice = chooseBackend(ms, pref);
+      // A named wasm with no figures: the threaded build when the page allows it.
+      if (pref === 'wasm' && !choice.measured) choice.candidate = { backend: 'wasm', threads: this.wasmThreads };
+      if (pref === 'webgpu' && this.caps.webgpu) choice.candidate = { backend: 'webgpu', software: this.caps.webgpu.software };
+      if (this.override) choice.reason = `${candidateLabel(choice.candidate)}: named in the address (?backend=${this.override})`;
+      if (choice.candidate.backend === 'wasm' && (choice.candidate.threads ?? 1) === 1 && !this.isolated) {
+        choice.reason += '; one thread only: this page load is not cross-origin isolated yet (reload once to enable threads)';
+      }
+      this.choice = choice;
+      await this.startTraining(choice);
+    } catch (e) {
+      this.measuring = null;
+      this.error = e instanceof Error ? e.message : String(e);
+      throw e;
+    }
+  }
+
+  private async startTraining(choice: BackendChoice): Promise<void> {
+    const same = this.running && candidateKey(this.running) === candidateKey(choice.candidate);
+    const client = same || !this.running ? getWorker() : restartWorker();
+    this.running = choice.candidate;
+    const report = await client.call('init', { candidate: $state.snapshot(choice.candidate) as BackendCandidate, reason: choice.reason });
+    this.report = { ...report, reason: choice.reason };
+  }
+}
