@@ -173,7 +173,10 @@ async function makePrerequisites(ctx: RunContext, specs: ExperimentSpec[], overr
     console.log(`\nMissing prerequisite for ${item.experiments.join(', ')}: ${req.explanation}`);
     if (req.make.type === 'cartography_run' && ctx.args.autoPrerequisites && !ctx.args.dryRun) {
       console.log(`Making it now: ${req.how_to_make}`);
-      const spec = cartographyRunSpec(req, { training: { ...overrides, num_train_epochs: ctx.args.cartographyEpochs, seed: 42 } });
+      // --max-eval-samples limits the prerequisite's evaluation too: on tiny limits it would
+      // otherwise score the whole validation split, the slowest part of the run.
+      const evalLimit = ctx.args.maxEvalSamples != null ? { max_eval_samples: ctx.args.maxEvalSamples } : {};
+      const spec = cartographyRunSpec(req, { training: { ...overrides, ...evalLimit, num_train_epochs: ctx.args.cartographyEpochs, seed: 42 } });
       // Like the guide's `run.py ... --output_dir ./initial_training`: the run's own files stay out of
       // the experiments folder, so the analysis compares only the suite's experiments.
       const r = await runOne(ctx, spec, 'PREREQUISITE', path.join(req.path, 'initial_training'));

@@ -27,7 +27,7 @@ describe('CLI --mode run with --configs', () => {
     const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void lines.push(a.join(' ')));
     let code: number;
     try {
-      code = await main(['--mode', 'run', '--configs', file, '--data', 'demo', '--model', 'demo', '--epochs', '2', '--experiments-dir', experiments]);
+      code = await main(['--mode', 'run', '--configs', file, '--data', 'demo', '--model', 'demo', '--epochs', '2', '--experiments-dir', experiments, '--backend', 'wasm']);
     } finally {
       log.mockRestore();
     }
@@ -53,4 +53,33 @@ describe('CLI --mode run with --configs', () => {
     expect(res.dataMaps.map((m) => [m.dir, m.points, m.source])).toEqual([[folder, 16, path.join(cartoDir, 'cartography_metrics.csv')]]);
     expect(existsSync(path.join(experiments, `data_map_${folder}.svg`))).toBe(true);
   }, 120_000);
+});
+
+describe.skipIf(process.env.QA_LAB_NO_DAWN === '1')('CLI --backend webgpu (Dawn for Node)', () => {
+  it('runs the minimal suite with its cartography prerequisite on tiny limits on WebGPU, and says so in the results', async () => {
+    const experiments = path.join(dir, 'webgpu');
+    const lines: string[] = [];
+    const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void lines.push(a.join(' ')));
+    let code: number;
+    // The suite's prerequisite writes ./cartography_output, as Python's does: keep it out of the checkout.
+    const cwd = process.cwd();
+    process.chdir(dir);
+    try {
+      code = await main(['--mode', 'run', '--suite', 'minimal', '--data', 'demo', '--model', 'demo', '--max-train-samples', '8', '--max-eval-samples', '4', '--epochs', '1', '--cartography-epochs', '2', '--experiments-dir', experiments, '--backend', 'webgpu']);
+    } finally {
+      process.chdir(cwd);
+      log.mockRestore();
+    }
+    expect(code, lines.join('\n')).toBe(0);
+    expect(existsSync(path.join(dir, 'cartography_output', 'cartography_metrics.csv'))).toBe(true);
+    expect(existsSync(path.join(experiments, 'all_results.json'))).toBe(true);
+    const folders = readdirSync(experiments).filter((f) => existsSync(path.join(experiments, f, 'results.json')));
+    expect(folders.length).toBeGreaterThanOrEqual(2);
+    for (const f of folders) {
+      const r = JSON.parse(readFileSync(path.join(experiments, f, 'results.json'), 'utf8'));
+      expect(r.success, f).toBe(true);
+      expect(JSON.stringify(r)).toContain('webgpu');
+      expect(JSON.stringify(r)).toContain('Dawn for Node');
+    }
+  }, 600_000);
 });

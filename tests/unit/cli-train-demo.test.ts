@@ -15,7 +15,7 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const cli = (args: string[]) => run(process.execPath, ['--import', 'tsx', script, ...args], { maxBuffer: 64 << 20 });
+const cli = (args: string[]) => run(process.execPath, ['--import', 'tsx', script, '--backend', 'wasm', ...args], { maxBuffer: 64 << 20 });
 
 interface Run {
   training: { seed: number; warmup_steps: number };

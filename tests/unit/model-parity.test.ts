@@ -2,37 +2,12 @@
 // wasm backend the Node path uses and on the cpu backend.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
 import { initNodeBackend, type NodeBackend } from '../../src/cli/tf-node';
-import { runParity, summariseParity, type ParityFixtureFiles } from '../../src/domain/model/parity';
+import { runParity, summariseParity } from '../../src/domain/model/parity';
+import { listParityFixtures, loadParityFixture, PARITY_DIR } from './parity-fixtures';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const PARITY_DIR = path.resolve(repoRoot, '../shared/reference/parity');
-
-function listFixtures(): string[] {
-  if (!existsSync(PARITY_DIR)) return [];
-  return readdirSync(PARITY_DIR)
-    .filter((n) => statSync(path.join(PARITY_DIR, n)).isDirectory())
-    .sort();
-}
-
-function loadFixture(name: string): ParityFixtureFiles {
-  const dir = path.join(PARITY_DIR, name);
-  const json = (f: string) => JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as unknown;
-  const bytes = (f: string) => new Uint8Array(readFileSync(path.join(dir, f)));
-  return {
-    name,
-    configJson: json('config.json'),
-    modelSafetensors: bytes('model.safetensors'),
-    inputsJson: json('inputs.json'),
-    expectedJson: json('expected.json'),
-    expectedSafetensors: bytes('expected.safetensors'),
-  };
-}
-
-const fixtures = listFixtures();
+const fixtures = listParityFixtures();
 
 describe('parity fixtures folder', () => {
   it('exists and holds at least one fixture', () => {
@@ -55,7 +30,7 @@ for (const backend of ['wasm', 'cpu'] as NodeBackend[]) {
     for (const name of fixtures) {
       it(`${name}: logits, hidden state, losses, gradients and 3 AdamW steps match PyTorch`, async () => {
         const before = tf.memory().numTensors;
-        const report = await runParity(loadFixture(name));
+        const report = await runParity(loadParityFixture(name));
         if (!report.pass) console.error(summariseParity(report));
         expect(report.backend).toBe(backend);
         expect(report.failures).toEqual([]);

@@ -278,7 +278,7 @@ export function cartographyRunSpec(
   );
   const config = makeExperimentConfig(
     `cartography_${make.split}`,
-    `Cartography tracking on the ${make.split} split (${CARTOGRAPHY_RUN_EPOCHS} epochs), metrics bound to ${make.output_dir}`,
+    `Cartography tracking on the ${make.split} split (${training.num_train_epochs} epochs), metrics bound to ${make.output_dir}`,
     training,
   );
   return { config, app: { ...options.app, train_split: make.split } };
