@@ -1,7 +1,7 @@
 import { test, expect } from '@playwright/test';
 
-test('the app loads, the worker gets WebGPU and computes a gradient correctly', async ({ page }) => {
-  await page.goto('./');
+test('the app loads, the worker gets WebGPU when asked and computes a gradient correctly', async ({ page }) => {
+  await page.goto('./?backend=webgpu');
   await expect(page.getByRole('heading', { name: 'QA Cartography Lab' })).toBeVisible();
   await expect(page.getByTestId('backend')).toHaveText('webgpu', { timeout: 120_000 });
   await expect(page.getByTestId('adapter')).toContainText(/swiftshader|software|google/i);
@@ -31,7 +31,7 @@ test('the app loads, the worker gets WebGPU and computes a gradient correctly', 
 });
 
 test('every section is reachable and empty sections say what they will hold', async ({ page }) => {
-  await page.goto('./');
+  await page.goto('./?backend=wasm');
   for (const id of ['datasets', 'model', 'cartography', 'clusters', 'experiments', 'runs', 'results', 'settings']) {
     await page.getByTestId(`nav-${id}`).click();
     await expect(page).toHaveURL(new RegExp(`#/${id}$`));
@@ -42,7 +42,7 @@ test('every section is reachable and empty sections say what they will hold', as
 });
 
 test('a cancelled worker request ends with cancellation, and the worker keeps serving', async ({ page }) => {
-  await page.goto('./');
+  await page.goto('./?backend=wasm');
   await expect(page.getByTestId('backend')).toHaveText(/webgpu|wasm|webgl|cpu/, { timeout: 120_000 });
   const out = await page.evaluate(async () => {
     const lab = (window as unknown as { __lab: { tickThenCancel(): Promise<{ progressed: number; outcome: string }> } }).__lab;

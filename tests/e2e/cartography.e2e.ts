@@ -50,7 +50,7 @@ test('import a cartography_metrics.csv for the demo dataset: coverage, map, coun
   test.setTimeout(180_000);
   const crafted = craftedMetrics();
   await page.setViewportSize({ width: 1400, height: 1000 });
-  await page.goto('./#/cartography');
+  await page.goto('./?backend=wasm#/cartography');
   await expect(page.getByTestId('carto-dataset')).toContainText('Demo', { timeout: 120_000 });
   await expect(page.getByTestId('carto-split')).toHaveValue('train');
   await expect(page.getByTestId('carto-empty')).toBeVisible();
@@ -128,7 +128,7 @@ test('import a cartography_metrics.csv for the demo dataset: coverage, map, coun
 });
 
 test('an import with errors names the file, line and field, and stores nothing', async ({ page }) => {
-  await page.goto('./#/cartography');
+  await page.goto('./?backend=wasm#/cartography');
   await expect(page.getByTestId('carto-dataset')).toContainText('Demo', { timeout: 120_000 });
   const bad = 'example_id,confidence,variability,correctness,num_epochs,start_confidence,end_confidence\nabc,0.5,0.1,0.4,5,0.5,0.5\ndef,1.7,0.1,0.4,5,0.5,0.5\n';
   await page.getByTestId('carto-file-input').setInputFiles({ name: 'cartography_metrics.csv', mimeType: 'text/csv', buffer: Buffer.from(bad) });

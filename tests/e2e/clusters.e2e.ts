@@ -60,7 +60,7 @@ async function download(page: Page, testId: string): Promise<{ name: string; tex
 test('embeddings of 200 demo rows with a tiny model in the worker, clustered in the cluster worker: map, sizes, samples, filter preview, exports; cancel', async ({ page }) => {
   test.setTimeout(240_000);
   await page.setViewportSize({ width: 1400, height: 1000 });
-  await page.goto('./#/clusters');
+  await page.goto('./?backend=wasm#/clusters');
   await expect(page.getByTestId('clu-dataset')).toContainText('Demo', { timeout: 120_000 });
   await storeModel(page, tinyModelRecord());
   await page.reload();

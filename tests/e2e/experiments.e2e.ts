@@ -28,7 +28,7 @@ function expected(t: Tiny): { name: string; hash: string }[] {
 }
 
 async function fillMinimalSuite(page: Page, t: Tiny): Promise<void> {
-  await page.goto('./#/experiments');
+  await page.goto('./?backend=wasm#/experiments');
   // The demo dataset is seeded at first start; the selector picks it.
   await expect(page.getByTestId('exp-dataset')).toContainText('(demo)', { timeout: 60_000 });
   await expect(page.getByTestId('exp-model')).toHaveValue('demo');
@@ -168,7 +168,7 @@ test('cartography run + minimal suite train to the end with exactly one result p
   expect(stored.cartography).toEqual(['train']);
 
   // The whole history exported as the Python system's experiment folder.
-  await page.goto('./#/results');
+  await page.goto('./?backend=wasm#/results');
   await expect(page.getByTestId('results-count')).toHaveText('5 of 5 runs', { timeout: 60_000 });
   const [d] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-shown').click()]);
   const files = unzipFolder(new Uint8Array(readFileSync(await d.path())));

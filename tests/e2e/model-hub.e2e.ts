@@ -15,7 +15,13 @@ test('a Hub model downloads into the browser; asking again is served from the lo
     },
   });
   try {
-    await page.goto('./#/model');
+    // Under cross-origin isolation (COEP credentialless from the service worker), as the app runs
+    // from its second load on: the Hub's CORS downloads still work.
+    await page.goto('./?backend=wasm#/model');
+    await page.evaluate(() => navigator.serviceWorker.ready);
+    await page.reload();
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
     await expect(page.getByTestId('models-empty')).toBeVisible();
     await page.getByText('Advanced').click();
     await page.getByTestId('hub-endpoint').fill(hub.endpoint);

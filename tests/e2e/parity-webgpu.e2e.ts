@@ -8,7 +8,7 @@ test('the model matches the PyTorch fixtures on WebGPU in the worker', async ({ 
   expect(existsSync(root), `parity fixtures missing at ${path.resolve(root)}`).toBe(true);
   const folders = readdirSync(root).filter((d) => existsSync(path.join(root, d, 'config.json')));
   expect(folders.length).toBeGreaterThan(0);
-  await page.goto('./');
+  await page.goto('./?backend=webgpu');
   await expect(page.getByTestId('backend')).toHaveText('webgpu', { timeout: 120_000 });
   for (const name of folders) {
     const dir = path.join(root, name);

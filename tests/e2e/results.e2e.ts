@@ -36,7 +36,7 @@ async function download(page: Page, testId: string): Promise<{ name: string; byt
 test('imported Python results: comparison in words, sortable table, curves, PNG/SVG/zip downloads, folder import', async ({ page }) => {
   const work = mkdtempSync(path.join(tmpdir(), 'results-e2e-'));
   try {
-    await page.goto('./#/results');
+    await page.goto('./?backend=wasm#/results');
     await expect(page.getByTestId('results-empty')).toBeVisible();
 
     // Import the zip through the real picker.
@@ -150,7 +150,7 @@ test('imported Python results: comparison in words, sortable table, curves, PNG/
 });
 
 test('a broken folder lists its problems by file and field and stores nothing', async ({ page }) => {
-  await page.goto('./#/results');
+  await page.goto('./?backend=wasm#/results');
   const files = pythonFolder().slice(0, 12);
   const enc = (s: string) => new TextEncoder().encode(s);
   const broken: FolderEntry[] = [
@@ -172,7 +172,7 @@ test('a broken folder lists its problems by file and field and stores nothing', 
 });
 
 test("the app's own runs: outputs joined with the stored eval rows and the run's model go into the exported folder", async ({ page }) => {
-  await page.goto('./#/results');
+  await page.goto('./?backend=wasm#/results');
   // The demo dataset is created at start; its validation rows are the evaluated examples.
   const readDemo = () => page.evaluate(async () => {
     const db = await new Promise<IDBDatabase>((res, rej) => {
@@ -279,7 +279,7 @@ test('data maps of imported runs: drawn for the selected runs with dynamics, sai
   });
   files.push({ path: `experiments/${baseline42}/cartography_output/cartography_metrics.csv`, bytes: new TextEncoder().encode(serializeMetricsCsv(rows)) });
 
-  await page.goto('./#/results');
+  await page.goto('./?backend=wasm#/results');
   await page.getByTestId('import-zip-input').setInputFiles({ name: 'with-maps.zip', mimeType: 'application/zip', buffer: Buffer.from(zipFolder(files)) });
   await expect(page.getByTestId('import-cartography')).toContainText('1 experiment(s) come with cartography files');
   await page.getByTestId('import-confirm').click();

@@ -11,21 +11,33 @@ async function dbStats(page: Page): Promise<{ version: number; counts: Record<st
   throw new Error('the app never opened its database');
 }
 
-test('after the service worker is installed, the app reloads offline and still works', async ({ page, context }) => {
-  await page.goto('./');
-  await expect(page.getByTestId('backend')).toHaveText('webgpu', { timeout: 120_000 });
+test('after the service worker is installed, the app reloads cross-origin isolated and offline and still works', async ({ page, context }) => {
+  await page.goto('./?backend=wasm');
+  await expect(page.getByTestId('backend')).toHaveText('wasm', { timeout: 120_000 });
+  // The first visit is not isolated yet: one wasm thread, and the app says why.
+  expect(await page.evaluate(() => crossOriginIsolated)).toBe(false);
+  await expect(page.getByTestId('backend')).toHaveAttribute('data-label', 'wasm 1 thread');
+  await expect(page.getByTestId('backend-reason')).toContainText('not cross-origin isolated yet');
   // Wait until the service worker has precached everything and is active.
   await page.evaluate(async () => {
     await navigator.serviceWorker.ready;
   });
   await page.reload();
   await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+  // Served by the service worker with COOP/COEP: isolated, so the threaded wasm build runs.
+  expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+  const threads = await page.evaluate(() => Math.min(navigator.hardwareConcurrency, 8));
+  const label = threads > 1 ? `wasm ×${threads} threads` : 'wasm 1 thread';
+  await expect(page.getByTestId('backend')).toHaveAttribute('data-label', label, { timeout: 120_000 });
 
   await context.setOffline(true);
   await page.reload();
   await expect(page.getByRole('heading', { name: 'QA Cartography Lab' })).toBeVisible();
-  // The worker script and the tfjs backends come from the cache too.
-  await expect(page.getByTestId('backend')).toHaveText('webgpu', { timeout: 120_000 });
+  // The worker script and the tfjs wasm builds come from the cache too, still isolated.
+  await expect(page.getByTestId('backend')).toHaveAttribute('data-label', label, { timeout: 120_000 });
+  expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+  const grad = await page.evaluate(() => (window as unknown as { __lab: { gradCheck(a: number[][], b: number[][]): Promise<{ loss: number }> } }).__lab.gradCheck([[2]], [[3]]));
+  expect(grad.loss).toBe(6);
   await page.getByTestId('nav-settings').click();
   await expect(page.getByTestId('section-settings')).toBeVisible();
   // A page that was never visited online is served by the navigation fallback.
@@ -62,7 +74,7 @@ test('a database from schema v1 is upgraded with its data kept', async ({ page }
         req.onerror = () => reject(req.error);
       }),
   );
-  await page.goto('./');
+  await page.goto('./?backend=wasm');
   const stats = await dbStats(page);
   expect(stats.version).toBeGreaterThanOrEqual(2);
   expect(stats.counts.datasets).toBeGreaterThanOrEqual(1);
@@ -85,7 +97,7 @@ test('a database from schema v1 is upgraded with its data kept', async ({ page }
 
 test('two tabs share the database without corrupting it, and an upgrade in one is not blocked by the other', async ({ context }) => {
   const [a, b] = await Promise.all([context.newPage(), context.newPage()]);
-  await Promise.all([a.goto('./'), b.goto('./')]);
+  await Promise.all([a.goto('./?backend=wasm'), b.goto('./?backend=wasm')]);
   // Both tabs start at once and both try to create the demo dataset: it must exist exactly once.
   await expect(a.getByTestId('dataset-row')).toHaveCount(1, { timeout: 60_000 });
   await b.reload();

@@ -16,7 +16,7 @@ const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 // the 1-layer demo variant on the 10 windows of 64 tokens of two demo rows, a few steps.
 test('the worker trains the demo model on WebGPU: the loss goes down, progress is reported, cancel stops it', async ({ page }) => {
   test.setTimeout(180_000);
-  await page.goto('./');
+  await page.goto('./?backend=webgpu');
   await expect(page.getByTestId('backend')).toHaveText('webgpu', { timeout: 120_000 });
 
   const steps = 6;

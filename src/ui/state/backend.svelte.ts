@@ -143,7 +143,13 @@ export class BackendState {
       this.measuredAt = stored?.measuredAt ?? null;
       const pref = this.effective;
       if (pref === 'auto') {
-        const missing = unmeasured(candidates, ms);
+        let missing = unmeasured(candidates, ms);
+        // wasm variants are compared side by side, in one page load under the same load: when one
+        // is new (threads after the page became isolated), the others are timed again with it.
+        if (missing.some((c) => c.backend === 'wasm')) {
+          missing = candidates.filter((c) => c.backend === 'wasm' || missing.includes(c));
+          ms = ms.filter((m) => m.candidate.backend !== 'wasm');
+        }
         if (missing.length) {
           const fresh = await measureCandidates(missing, DEFAULT_PROBE, {
             measure: (c, deadline) => measureInFreshWorker(spawnProbe, c, configJson, DEFAULT_PROBE, deadline),
