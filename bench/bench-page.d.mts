@@ -10,6 +10,8 @@ export interface BenchPageOptions {
   plugins?: PluginOption[];
   /** Chromium flags besides the ones every launch needs; default ['--headless']. */
   chromiumArgs?: string[];
+  /** Headers added to every served file (e.g. COOP/COEP for a cross-origin isolated page). */
+  headers?: Record<string, string>;
   /** Serves a path itself (returns true) before the built files are looked up. */
   route?: (path: string, res: ServerResponse) => boolean;
 }

@@ -38,7 +38,7 @@ export async function withBenchPage(options, run) {
       if (options.route?.(p, res)) return;
       try {
         const body = await readFile(join(outDir, p));
-        res.writeHead(200, { 'content-type': TYPES[extname(p)] ?? 'application/octet-stream' });
+        res.writeHead(200, { 'content-type': TYPES[extname(p)] ?? 'application/octet-stream', ...(options.headers ?? {}) });
         res.end(body);
       } catch {
         res.writeHead(404);

@@ -3,6 +3,10 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { installDawnWebGpu } from './webgpu-node';
+import { startThreadedWasm } from './wasm-threads-node';
+import { spawn } from 'node:child_process';
+import os from 'node:os';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   candidateLabel,
   chooseBackend,
@@ -12,6 +16,7 @@ import {
   type BackendChoice,
   type BackendMeasurement,
   shapeKey,
+  wasmThreadsFor,
   type ProbeSetup,
 } from '../domain/compute/backend-choice';
 import { defaultCacheFile, nodeDeviceKey, readCachedMeasurements, writeCachedMeasurements } from './backend-cache';
@@ -50,13 +55,34 @@ async function prepare(name: NodeBackend): Promise<void> {
   }
 }
 
+let wasmThreads: number | null = null;
+
+/** Threads of this process's wasm pool, once wasm started (one variant per process). */
+export function nodeWasmThreads(): number | null {
+  return wasmThreads;
+}
+
+/** Threads for `--backend wasm` here: every core, capped as in the browser. */
+export function defaultNodeWasmThreads(): number {
+  return wasmThreadsFor(os.cpus().length);
+}
+
 /**
- * Selects a tfjs backend for Node (tests, CLI, benchmarks): wasm (XNNPACK, one thread: tfjs-wasm's
- * threaded build does not run in Node), cpu (plain JavaScript), or webgpu through Dawn. The wasm
- * binaries are read from node_modules, so nothing is downloaded.
+ * Selects a tfjs backend for Node (tests, CLI, benchmarks): wasm (XNNPACK; `threads` > 1 runs the
+ * threaded build on worker_threads, see wasm-threads-node.ts), cpu (plain JavaScript), or webgpu
+ * through Dawn. The wasm binaries are read from node_modules, so nothing is downloaded. A process
+ * runs one wasm variant: its thread count is fixed when wasm first starts.
  */
-export async function initNodeBackend(name: NodeBackend = 'wasm'): Promise<string> {
+export async function initNodeBackend(name: NodeBackend = 'wasm', opts: { threads?: number } = {}): Promise<string> {
   await prepare(name);
+  if (name === 'wasm') {
+    const threads = opts.threads ?? wasmThreads ?? 1;
+    if (wasmThreads !== null && threads !== wasmThreads) throw new Error(`wasm already runs with ${wasmThreads} thread(s) in this process; ${threads} need a new process`);
+    if (wasmThreads === null) {
+      if (threads > 1) await startThreadedWasm(threads);
+      wasmThreads = threads;
+    }
+  }
   if (tf.getBackend() !== name) {
     let ok = false;
     try {
@@ -77,16 +103,23 @@ export function nodeBackendProvenance(backend: string): string {
 }
 
 /** Times the trainer's step of `configJson`'s model on one backend in this process. */
-export async function measureNodeBackend(c: BackendCandidate, configJson: Record<string, unknown>, probe: ProbeSetup, deadlineMs: number): Promise<BackendMeasurement> {
+export async function measureNodeBackend(
+  c: BackendCandidate,
+  configJson: Record<string, unknown>,
+  probe: ProbeSetup,
+  deadlineMs: number,
+  onStep?: (phase: 'warmup' | 'step', ms: number) => void,
+): Promise<BackendMeasurement> {
   try {
-    await initNodeBackend(c.backend as NodeBackend);
+    await initNodeBackend(c.backend as NodeBackend, { threads: c.threads });
   } catch (e) {
     return { candidate: c, ok: false, note: e instanceof Error ? e.message : String(e) };
   }
-  const candidate: BackendCandidate = c.backend === 'webgpu' ? { backend: 'webgpu', software: adapter?.isFallback ?? false } : c;
+  const candidate: BackendCandidate =
+    c.backend === 'webgpu' ? { backend: 'webgpu', software: adapter?.isFallback ?? false } : c.backend === 'wasm' ? { backend: 'wasm', threads: wasmThreads ?? 1 } : c;
   const config = parseHfConfig(configJson, 'model config.json');
   const seq = probeSeqFor(config, probe.seq);
-  const t = await timeTrainingSteps(config, { batch: probe.batch, seq, steps: probe.steps, warmupSteps: 1, stopAfterMs: deadlineMs });
+  const t = await timeTrainingSteps(config, { batch: probe.batch, seq, steps: probe.steps, warmupSteps: 1, stopAfterMs: deadlineMs, onStep });
   if (t.stepMs.length === 0) {
     return { candidate, ok: false, warmupMs: Math.round(t.warmupMs), note: `stopped after its warm-up step (${(t.warmupMs / 1000).toFixed(1)} s, past the ${Math.round(deadlineMs / 1000)} s deadline)` };
   }
@@ -99,6 +132,58 @@ export async function measureNodeBackend(c: BackendCandidate, configJson: Record
   };
 }
 
+const CHILD = fileURLToPath(new URL('./backend-probe-child.ts', import.meta.url));
+
+/**
+ * Times one candidate in a child process, killed at `deadlineMs` with what it learnt by then (a
+ * step in flight gives a lower bound), as the browser runs each probe in a worker of its own.
+ */
+export function measureInChild(c: BackendCandidate, configJson: Record<string, unknown>, probe: ProbeSetup, deadlineMs: number): Promise<BackendMeasurement> {
+  return new Promise((resolve) => {
+    // The child runs TypeScript through tsx's loader, as the CLI itself does.
+    const tsx = createRequire(import.meta.url).resolve('tsx');
+    const child = spawn(process.execPath, ['--import', pathToFileURL(tsx).href, CHILD, JSON.stringify({ candidate: c, config: configJson, probe, deadlineMs })], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let lastDone: number | null = null;
+    let result: BackendMeasurement | null = null;
+    const steps: number[] = [];
+    let warmupMs: number | undefined;
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      let nl: number;
+      while ((nl = out.indexOf('\n')) >= 0) {
+        const line = out.slice(0, nl);
+        out = out.slice(nl + 1);
+        const sp = line.indexOf(' ');
+        const kind = line.slice(0, sp);
+        try {
+          const v = JSON.parse(line.slice(sp + 1)) as { phase?: string; ms?: number };
+          if (kind === 'progress') {
+            lastDone = performance.now();
+            if (v.phase === 'warmup') warmupMs = Math.round(v.ms ?? 0);
+            else steps.push(v.ms ?? 0);
+          } else if (kind === 'result') result = v as unknown as BackendMeasurement;
+        } catch {
+          // Not one of our lines (a library printing to stdout): ignore it.
+        }
+      }
+    });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      const s = Math.round(deadlineMs / 1000);
+      if (steps.length) resolve({ candidate: c, ok: true, msPerStep: Math.round((10 * steps.reduce((a, b) => a + b, 0)) / steps.length) / 10, warmupMs, note: `${steps.length} of ${probe.steps} timed step(s) before the ${s} s deadline` });
+      else if (lastDone === null) resolve({ candidate: c, ok: false, note: `stopped at the ${s} s deadline, still in its warm-up step` });
+      else resolve({ candidate: c, ok: false, atLeastMs: Math.round(performance.now() - lastDone), note: `stopped at the ${s} s deadline with a step in flight` });
+    }, deadlineMs + 15_000);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve(result ?? { candidate: c, ok: false, note: `the probe process exited with code ${code}: ${stderr.trim().split('\n').slice(-3).join(' ')}` });
+    });
+  });
+}
+
 /**
  * `--backend`: a named backend, or `auto`, which times wasm, webgpu (Dawn) and cpu with the op mix
  * of `configJson`'s model and starts the fastest.
@@ -109,11 +194,14 @@ export async function chooseNodeBackend(
   log: (line: string) => void = () => undefined,
   opts: { remeasure?: boolean; cacheFile?: string } = {},
 ): Promise<{ backend: string; choice: BackendChoice; measurements: BackendMeasurement[] }> {
+  // A process runs one wasm variant: once wasm started here, its thread count stays.
+  const threads = wasmThreads ?? defaultNodeWasmThreads();
   if (choice !== 'auto') {
-    const backend = await initNodeBackend(choice);
-    return { backend, choice: { candidate: { backend: choice }, reason: `${choice}: named with --backend` }, measurements: [] };
+    const candidate: BackendCandidate = choice === 'wasm' ? { backend: 'wasm', threads } : { backend: choice };
+    const backend = await initNodeBackend(choice, { threads: candidate.threads });
+    return { backend, choice: { candidate, reason: `${candidateLabel(candidate)}: named with --backend` }, measurements: [] };
   }
-  const candidates: BackendCandidate[] = [{ backend: 'wasm', threads: 1 }, { backend: 'webgpu' }, { backend: 'cpu' }];
+  const candidates: BackendCandidate[] = [...(threads > 1 ? [{ backend: 'wasm' as const, threads }] : []), { backend: 'wasm', threads: 1 }, { backend: 'webgpu' }, { backend: 'cpu' }];
   const device = nodeDeviceKey();
   const shape = shapeKey(parseHfConfig(configJson, 'model config.json'));
   const cached = opts.remeasure ? null : readCachedMeasurements(device, shape, opts.cacheFile);
@@ -121,14 +209,14 @@ export async function chooseNodeBackend(
   if (cached) log(`backend step times for ${shape} measured ${cached.measuredAt} (cache ${opts.cacheFile ?? defaultCacheFile()}; --remeasure to time again)`);
   else {
     measurements = await measureCandidates(candidates, DEFAULT_PROBE, {
-      measure: (c, deadline) => measureNodeBackend(c, configJson, DEFAULT_PROBE, deadline),
+      measure: (c, deadline) => measureInChild(c, configJson, DEFAULT_PROBE, deadline),
       onCandidate: (c) => log(`timing a training step on ${candidateLabel(c)}…`),
     });
     writeCachedMeasurements({ version: 1, device, shape, probe: DEFAULT_PROBE, measuredAt: new Date().toISOString(), measurements }, opts.cacheFile);
   }
   for (const m of measurements) log(`  ${candidateLabel(m.candidate)}: ${m.msPerStep != null ? `${m.msPerStep} ms/step` : 'not used'} (${m.note})`);
   const picked = chooseBackend(measurements, 'auto');
-  const backend = await initNodeBackend(picked.candidate.backend as NodeBackend);
+  const backend = await initNodeBackend(picked.candidate.backend as NodeBackend, { threads: picked.candidate.threads });
   log(`backend ${picked.reason}`);
   return { backend, choice: picked, measurements };
 }

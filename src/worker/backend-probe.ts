@@ -12,6 +12,14 @@ export interface ProbeWorker {
   terminate(): void;
 }
 
+/** A fresh training worker for one probe (the same script as the app's training worker). */
+export function spawnProbeWorker(): ProbeWorker {
+  const worker = new Worker(new URL('./training.worker.ts', import.meta.url), { type: 'module', name: 'backend-probe' });
+  const client = new WorkerClient<WorkerApi>(worker);
+  worker.addEventListener('error', (e) => client.failAll(new Error(`probe worker crashed: ${e.message || 'unknown error'}`)));
+  return { client, terminate: () => worker.terminate() };
+}
+
 /** Times one candidate; stops it at `deadlineMs` with what it learnt by then. */
 export async function measureInFreshWorker(
   spawn: () => ProbeWorker,

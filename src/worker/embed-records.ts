@@ -23,6 +23,7 @@ import { createModelInputs, disposeModelInputs, type QAModel } from '../domain/m
 import { embeddingInput, type WordPieceTokenizer } from '../domain/qa/index';
 import { composeEmbeddings } from '../domain/clustering/embedding';
 import { bucketLengthsFor, paddedLength } from '../domain/train/padding';
+import { eventLoopYielder } from '../domain/train/yield';
 import type { QARecord } from '../domain/data/types';
 
 /** The origin's tokenization length. */
@@ -73,7 +74,9 @@ export async function embedRecords(model: QAModel, tokenizer: WordPieceTokenizer
   let noAnswerTokens = 0;
   const signal = options.signal;
   options.onProgress?.({ done: 0, total: n });
+  const yieldNow = eventLoopYielder();
   for (let from = 0; from < n; from += batchSize) {
+    await yieldNow();
     if (signal) throwIfCancelled(signal);
     const batch = records.slice(from, Math.min(n, from + batchSize));
     const inputs = batch.map((r, j) => {

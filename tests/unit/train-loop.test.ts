@@ -82,6 +82,25 @@ describe('trainAndEvaluate', () => {
     expect(steps).toEqual([1, 2]);
   });
 
+  it('cancels on a message that arrives as a macrotask (a worker\'s $cancel), although wasm read-backs never leave the microtask queue', async () => {
+    const controller = new AbortController();
+    const steps: number[] = [];
+    const run = trainAndEvaluate(
+      input({
+        training: tinyTraining({ num_train_epochs: 50 }),
+        signal: controller.signal,
+        onStep: ({ step }) => {
+          steps.push(step);
+          // Like the worker router: the abort comes from a later event-loop task, not from the step.
+          if (step === 3) setTimeout(() => controller.abort(), 0);
+        },
+      }),
+    );
+    await expect(run).rejects.toMatchObject({ name: 'AbortError' });
+    // 50 epochs of 12 rows were planned; the loop stopped soon after the abort was posted.
+    expect(steps.length).toBeLessThan(40);
+  });
+
   it('ends with code nan-loss when the loss is not finite', async () => {
     const m = model();
     const w = await m.toHostTensors();

@@ -7,7 +7,8 @@ import * as tf from '@tensorflow/tfjs';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chooseNodeBackend, initNodeBackend, nodeAdapter } from '../../src/cli/tf-node';
+import { chooseNodeBackend, defaultNodeWasmThreads, initNodeBackend, nodeAdapter } from '../../src/cli/tf-node';
+import { candidateLabel, fastestWithTies } from '../../src/domain/compute/backend-choice';
 import { runParity, summariseParity } from '../../src/domain/model/parity';
 import { demoProbeConfig } from '../../src/domain/train/demo-settings';
 import { listParityFixtures, loadParityFixture } from './parity-fixtures';
@@ -42,15 +43,16 @@ describe.skipIf(skip)('WebGPU through Dawn for Node', () => {
     }, 300_000);
   }
 
-  it('--backend auto times wasm, webgpu and cpu, trains on the fastest, and reuses the figures', async () => {
+  it('--backend auto times threaded and single-thread wasm, webgpu and cpu (each in a child process), trains on the fastest, and reuses the figures', async () => {
     const cacheFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'backends-')), 'backends.json');
     const lines: string[] = [];
     const first = await chooseNodeBackend('auto', demoProbeConfig(), (l) => lines.push(l), { cacheFile });
-    expect(first.measurements.map((m) => m.candidate.backend)).toEqual(['wasm', 'webgpu', 'cpu']);
+    const threads = defaultNodeWasmThreads();
+    expect(first.measurements.map((m) => candidateLabel(m.candidate))).toEqual([...(threads > 1 ? [`wasm ×${threads} threads`] : []), 'wasm 1 thread', 'webgpu (software)', 'cpu']);
     const timed = first.measurements.filter((m) => m.ok);
     expect(timed.length).toBeGreaterThanOrEqual(2);
-    const fastest = [...timed].sort((a, b) => (a.msPerStep ?? 0) - (b.msPerStep ?? 0))[0];
-    expect(first.backend).toBe(fastest.candidate.backend);
+    expect(first.choice.candidate).toEqual(fastestWithTies(first.measurements)?.candidate);
+    expect(first.backend).toBe(first.choice.candidate.backend);
     expect(tf.getBackend()).toBe(first.backend);
     expect(lines.some((l) => l.startsWith('timing a training step on webgpu'))).toBe(true);
     const again: string[] = [];

@@ -109,6 +109,20 @@ export function fastest(ms: readonly BackendMeasurement[]): BackendMeasurement |
 /** Step times within this ratio of each other count as a tie between wasm variants. */
 export const WASM_TIE = 1.1;
 
+/**
+ * The fastest measurement, where a near-tie between wasm variants goes to more threads: the probe's
+ * batch is small, and a training batch's larger matMuls gain more from the threads than it shows.
+ */
+export function fastestWithTies(ms: readonly BackendMeasurement[]): BackendMeasurement | undefined {
+  let winner = fastest(ms);
+  if (winner?.candidate.backend !== 'wasm') return winner;
+  const best = winner.msPerStep as number;
+  for (const m of ms) {
+    if (m.ok && m.candidate.backend === 'wasm' && m.msPerStep != null && m.msPerStep <= best * WASM_TIE && (m.candidate.threads ?? 1) > (winner.candidate.threads ?? 1)) winner = m;
+  }
+  return winner;
+}
+
 export interface BackendChoice {
   candidate: BackendCandidate;
   /** One sentence for the status bar: which backend trains and why. */
@@ -139,7 +153,7 @@ function comparedWith(winner: BackendMeasurement, ms: readonly BackendMeasuremen
 export function chooseBackend(ms: readonly BackendMeasurement[], preference: BackendPreference): BackendChoice {
   if (preference !== 'auto') {
     const own = ms.filter((m) => m.candidate.backend === preference);
-    const measured = fastest(own) ?? own.find((m) => m.ok);
+    const measured = fastestWithTies(own) ?? own.find((m) => m.ok);
     const candidate = measured?.candidate ?? own[0]?.candidate ?? { backend: preference, ...(preference === 'wasm' ? { threads: 1 } : {}) };
     const best = fastest(ms);
     let reason = `${candidateLabel(candidate)}: chosen in Settings`;
@@ -149,15 +163,7 @@ export function chooseBackend(ms: readonly BackendMeasurement[], preference: Bac
     } else if (measured?.msPerStep != null) reason += ')';
     return { candidate, reason, measured };
   }
-  let winner = fastest(ms);
-  // Within the probe's noise, threaded wasm beats single-thread wasm: the probe's batch is small,
-  // and the training batch's larger matMuls gain more from the extra threads than the probe shows.
-  if (winner?.candidate.backend === 'wasm') {
-    const best = winner.msPerStep as number;
-    for (const m of ms) {
-      if (m.ok && m.candidate.backend === 'wasm' && m.msPerStep != null && m.msPerStep <= best * WASM_TIE && (m.candidate.threads ?? 1) > (winner.candidate.threads ?? 1)) winner = m;
-    }
-  }
+  const winner = fastestWithTies(ms);
   if (!winner) {
     const tried = ms.map((m) => `${candidateLabel(m.candidate)}: ${m.note}`).join('; ');
     throw new Error(`No backend finished the timed training step (${tried || 'none could start'})`);

@@ -10,6 +10,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { QARecord } from '../data/types';
 import { createModelInputs, disposeModelInputs, type QAModel } from '../model/model';
+import { eventLoopYielder } from './yield';
 import { makeBatch, prepareEvalFeatures, windowLength, type EvalFeatures } from '../qa/features';
 import { postprocessQAPredictions } from '../qa/postprocess';
 import { computeSquadMetrics, type SquadMetrics } from '../qa/squad-metrics';
@@ -51,7 +52,9 @@ export async function windowLogits(
   const start: Float32Array[] = new Array(features.count);
   const end: Float32Array[] = new Array(features.count);
   const total = Math.ceil(order.length / batchSize);
+  const yieldNow = eventLoopYielder();
   for (let b = 0; b < total; b++) {
+    await yieldNow();
     if (options.signal?.aborted) throw abortError();
     const rows = order.slice(b * batchSize, (b + 1) * batchSize);
     const longest = windowLength(features, rows[rows.length - 1]);

@@ -21,6 +21,7 @@ import { makeBatch, prepareTrainFeatures, type TrainFeatures } from '../qa/featu
 import type { WordPieceTokenizer } from '../qa/tokenizer';
 import { checkpointsToDelete, MemoryCheckpointSink, type CheckpointSink, type CheckpointState } from './checkpoints';
 import { DynamicsRecorder } from './dynamics-recorder';
+import { eventLoopYielder } from './yield';
 import { abortError, classifyBackendError, TrainError } from './errors';
 import { evalFeatures, evaluateFeatures, resolveEvalMaxLength, type EvaluateResult } from './evaluate';
 import { AdamW, HF_ADAMW_DEFAULTS, scheduledLr, type LinearSchedule } from './optimizer';
@@ -275,12 +276,14 @@ export async function trainAndEvaluate(input: TrainRunInput): Promise<TrainRunOu
 
   const loopStart = now();
   let trainRuntime = 0;
+  const yieldNow = eventLoopYielder();
   try {
     let stop = false;
     for (let epoch = 0; epoch < plan.epochsToRun && !stop; epoch++) {
       const order = epochOrder(features.count, training.seed, epoch);
       const steps = plan.stepsPerEpoch;
       for (let k = 0; k < steps; k++) {
+        await yieldNow();
         if (signal?.aborted) throw abortError();
         const rows = order.subarray(k * plan.batchSize, Math.min((k + 1) * plan.batchSize, features.count));
         let needed = 0;

@@ -22,34 +22,14 @@ import {
   type BackendChoice,
   type BackendMeasurement,
   type BackendPreference,
-  type Capabilities,
 } from '../../domain/compute/backend-choice';
 import { parseHfConfig } from '../../domain/model/config';
 import { demoProbeConfig } from '../../domain/train/demo-settings';
-import { measureInFreshWorker, type ProbeWorker } from '../../worker/backend-probe';
-import { WorkerClient } from '../../worker/client';
+import { measureInFreshWorker, spawnProbeWorker } from '../../worker/backend-probe';
 import type { AdapterInfo, BackendReport } from '../../worker/protocol';
+import type { Capabilities } from '../../domain/compute/backend-choice';
 import { getWorker, restartWorker } from '../worker';
-import { probeAdapter } from '../../worker/adapter';
-
-function spawnProbe(): ProbeWorker {
-  const worker = new Worker(new URL('../../worker/training.worker.ts', import.meta.url), { type: 'module', name: 'backend-probe' });
-  const client = new WorkerClient(worker);
-  worker.addEventListener('error', (e) => client.failAll(new Error(`probe worker crashed: ${e.message || 'unknown error'}`)));
-  return { client, terminate: () => worker.terminate() };
-}
-
-async function browserCapabilities(): Promise<Capabilities & { adapter: AdapterInfo | null }> {
-  const adapter = await probeAdapter();
-  return {
-    adapter,
-    webgpu: adapter ? { software: adapter.isFallback } : null,
-    wasmThreads: globalThis.crossOriginIsolated === true && typeof SharedArrayBuffer !== 'undefined',
-    hardwareConcurrency: navigator.hardwareConcurrency || 1,
-    webgl: typeof OffscreenCanvas !== 'undefined',
-    cpu: true,
-  };
-}
+import { browserCapabilities } from '../../worker/capabilities';
 
 /** `?backend=wasm` in the address forces a backend for this page load (links, tests) without changing Settings. */
 function urlOverride(): BackendPreference | null {
@@ -152,7 +132,7 @@ export class BackendState {
         }
         if (missing.length) {
           const fresh = await measureCandidates(missing, DEFAULT_PROBE, {
-            measure: (c, deadline) => measureInFreshWorker(spawnProbe, c, configJson, DEFAULT_PROBE, deadline),
+            measure: (c, deadline) => measureInFreshWorker(spawnProbeWorker, c, configJson, DEFAULT_PROBE, deadline),
             onCandidate: (c, i, n) => (this.measuring = `${candidateLabel(c)} (${i + 1} of ${n})`),
           }, ms);
           ms = mergeMeasurements(ms, fresh);

@@ -1,0 +1,40 @@
+// The page bench/backends-bench.ts drives (served cross-origin isolated): each case times the
+// trainer's step on one backend in a fresh training worker, as the app's backend choice does, and
+// `autoPick` runs the app's own choice (candidates, probe, fastest) for a model config.
+import { candidatesFor, chooseBackend, DEFAULT_PROBE, measureCandidates, type BackendCandidate, type BackendMeasurement, type ProbeSetup } from '../src/domain/compute/backend-choice';
+import { measureInFreshWorker, spawnProbeWorker } from '../src/worker/backend-probe';
+import { browserCapabilities } from '../src/worker/capabilities';
+
+export interface PageCase {
+  candidate: BackendCandidate;
+  config: Record<string, unknown>;
+  probe: ProbeSetup;
+  deadlineMs: number;
+}
+
+declare global {
+  interface Window {
+    pageInfo(): Promise<{ isolated: boolean; hardwareConcurrency: number; adapter: unknown; candidates: BackendCandidate[] }>;
+    runCase(c: PageCase): Promise<BackendMeasurement>;
+    autoPick(config: Record<string, unknown>): Promise<{ label: string; reason: string; measurements: BackendMeasurement[] }>;
+  }
+}
+
+window.pageInfo = async () => {
+  const caps = await browserCapabilities();
+  return { isolated: crossOriginIsolated, hardwareConcurrency: caps.hardwareConcurrency, adapter: caps.adapter, candidates: candidatesFor(caps) };
+};
+
+window.runCase = (c) => measureInFreshWorker(spawnProbeWorker, c.candidate, c.config, c.probe, c.deadlineMs);
+
+window.autoPick = async (config) => {
+  const caps = await browserCapabilities();
+  const measurements = await measureCandidates(candidatesFor(caps), DEFAULT_PROBE, {
+    measure: (c, deadline) => measureInFreshWorker(spawnProbeWorker, c, config, DEFAULT_PROBE, deadline),
+  });
+  const choice = chooseBackend(measurements, 'auto');
+  const { candidateLabel } = await import('../src/domain/compute/backend-choice');
+  return { label: candidateLabel(choice.candidate), reason: choice.reason, measurements };
+};
+
+document.getElementById('status')!.dataset.ready = 'true';
