@@ -1,7 +1,7 @@
 // The page bench/backends-bench.ts drives (served cross-origin isolated): each case times the
 // trainer's step on one backend in a fresh training worker, as the app's backend choice does, and
 // `autoPick` runs the app's own choice (candidates, probe, fastest) for a model config.
-import { candidatesFor, chooseBackend, DEFAULT_PROBE, measureCandidates, type BackendCandidate, type BackendMeasurement, type ProbeSetup } from '../src/domain/compute/backend-choice';
+import { candidateLabel, candidatesFor, chooseBackend, DEFAULT_PROBE, measureCandidates, type BackendCandidate, type BackendMeasurement, type ProbeSetup } from '../src/domain/compute/backend-choice';
 import { measureInFreshWorker, spawnProbeWorker } from '../src/worker/backend-probe';
 import { browserCapabilities } from '../src/worker/capabilities';
 
@@ -33,7 +33,6 @@ window.autoPick = async (config) => {
     measure: (c, deadline) => measureInFreshWorker(spawnProbeWorker, c, config, DEFAULT_PROBE, deadline),
   });
   const choice = chooseBackend(measurements, 'auto');
-  const { candidateLabel } = await import('../src/domain/compute/backend-choice');
   return { label: candidateLabel(choice.candidate), reason: choice.reason, measurements };
 };
 

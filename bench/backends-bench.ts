@@ -3,7 +3,7 @@
  * model's shape (batch 8 × 192, its training settings) and ELECTRA-small's (batch 8 × 384): the
  * trainer's step (forward, loss, gradients, clipping, AdamW), each backend in a fresh worker in
  * Chromium as the app's backend choice runs it (the page is served cross-origin isolated, as the
- * service worker serves the app), in this process in Node. Also the backend `auto` picks in each
+ * service worker serves the app), in a child process in Node. Also the backend `auto` picks in each
  * (the app's and the CLI's own choice, with their small probe), the threaded/single-thread wasm
  * speed-up, and the page's demo step against Node's wasm step.
  *
@@ -20,7 +20,7 @@ import * as tf from '@tensorflow/tfjs';
 import { withBenchPage } from './bench-page.mjs';
 import { candidateLabel, type BackendCandidate, type BackendMeasurement } from '../src/domain/compute/backend-choice';
 import { demoProbeConfig, DEMO_TRAINING } from '../src/domain/train/demo-settings';
-import { chooseNodeBackend, measureNodeBackend, nodeAdapter } from '../src/cli/tf-node';
+import { chooseNodeBackend, defaultNodeWasmThreads, measureInChild } from '../src/cli/tf-node';
 import type { PageCase } from './backends-bench-page';
 
 const SWIFTSHADER = ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-webgpu-adapter=swiftshader'];
@@ -81,26 +81,28 @@ async function main(): Promise<void> {
   const deadlineMs = args.deadlineS * 1000;
   const loadBefore = os.loadavg();
 
-  // Node: wasm (one thread) and webgpu through Dawn, in this process; then what --backend auto picks.
+  // Node: wasm on one thread and on every core, and webgpu through Dawn, each in a child process
+  // (a process keeps one wasm variant); then what --backend auto picks.
   const node: Record<string, Record<string, unknown>> = {};
-  const nodeAuto: Record<string, string> = {};
+  const nodeAuto: Record<string, { reason: string; probe: Record<string, unknown> }> = {};
   const nodeWasm: Record<string, number | null> = {};
   for (const s of shapes) {
     node[s.name] = {};
-    for (const c of [{ backend: 'wasm', threads: 1 }, { backend: 'webgpu' }] as BackendCandidate[]) {
+    const threads = defaultNodeWasmThreads();
+    const nodeCandidates: BackendCandidate[] = [{ backend: 'wasm', threads: 1 }, ...(threads > 1 ? [{ backend: 'wasm' as const, threads }] : []), { backend: 'webgpu' }];
+    for (const c of nodeCandidates) {
       if (args.skip.includes(`node-${c.backend}`)) continue;
       log(`node ${s.name} on ${candidateLabel(c)}: batch ${s.batch} × ${s.seq}, ${s.steps} step(s)...`);
-      const m = await measureNodeBackend(c, s.config, { batch: s.batch, seq: s.seq, steps: s.steps }, deadlineMs);
+      const m = await measureInChild(c, s.config, { batch: s.batch, seq: s.seq, steps: s.steps }, deadlineMs);
       log(`  ${m.msPerStep ?? '—'} ms/step (${m.note})`);
       node[s.name][candidateLabel(m.candidate)] = figure(m);
-      if (c.backend === 'wasm') nodeWasm[s.name] = m.msPerStep ?? null;
+      if (c.backend === 'wasm' && m.msPerStep != null) nodeWasm[s.name] = Math.min(nodeWasm[s.name] ?? Infinity, m.msPerStep);
     }
     const cacheFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'bench-backends-')), 'backends.json');
     const picked = await chooseNodeBackend('auto', s.config, () => undefined, { cacheFile });
-    nodeAuto[s.name] = picked.choice.reason;
+    nodeAuto[s.name] = { reason: picked.choice.reason, probe: Object.fromEntries(picked.measurements.map((m) => [candidateLabel(m.candidate), m.msPerStep ?? (m.atLeastMs != null ? `> ${m.atLeastMs}` : null)])) };
     log(`node auto for ${s.name}: ${picked.choice.reason}`);
   }
-  const dawn = nodeAdapter();
 
   // Chromium: every candidate in a fresh worker of the app's training worker script.
   const chromium = await withBenchPage({ html: 'backends-bench.html', chromiumArgs: ['--headless', ...(process.env.GPU_FLAGS ? process.env.GPU_FLAGS.split(/\s+/).filter(Boolean) : SWIFTSHADER)], headers: ISOLATION }, async ({ browser, openPage }) => {
@@ -109,7 +111,7 @@ async function main(): Promise<void> {
     if (!info.isolated) throw new Error('the bench page is not cross-origin isolated: threaded wasm cannot run');
     const candidates = info.candidates.filter((c) => (args.withCpu || c.backend !== 'cpu') && !args.skip.includes(c.backend));
     const out: Record<string, Record<string, unknown>> = {};
-    const auto: Record<string, string> = {};
+    const auto: Record<string, { reason: string; probe: Record<string, unknown> }> = {};
     const byLabel: Record<string, Record<string, BackendMeasurement>> = {};
     for (const s of shapes) {
       out[s.name] = {};
@@ -123,7 +125,7 @@ async function main(): Promise<void> {
         byLabel[s.name][candidateLabel(c)] = m;
       }
       const a = await page.evaluate((cfg) => window.autoPick(cfg), s.config);
-      auto[s.name] = a.reason;
+      auto[s.name] = { reason: a.reason, probe: Object.fromEntries(a.measurements.map((m) => [candidateLabel(m.candidate), m.msPerStep ?? (m.atLeastMs != null ? `> ${m.atLeastMs}` : null)])) };
       log(`chromium auto for ${s.name}: ${a.reason}`);
     }
     return { version: browser.version(), isolated: info.isolated, hardwareConcurrency: info.hardwareConcurrency, adapter: info.adapter, shapes: out, byLabel, auto };
@@ -131,11 +133,16 @@ async function main(): Promise<void> {
 
   const threads = Math.min(chromium.hardwareConcurrency, 8);
   const speedup: Record<string, number | null> = {};
+  const nodeSpeedup: Record<string, number | null> = {};
+  // The page's best wasm step over Node's best wasm step (same threads available to both).
   const pageVsNode: Record<string, number | null> = {};
   for (const s of shapes) {
     const one = chromium.byLabel[s.name]['wasm 1 thread']?.msPerStep;
     const many = chromium.byLabel[s.name][`wasm ×${threads} threads`]?.msPerStep;
     speedup[s.name] = one && many ? Number((one / many).toFixed(2)) : null;
+    const n1 = (node[s.name]['wasm 1 thread'] as { msPerStep?: number | null } | undefined)?.msPerStep;
+    const nN = (node[s.name][`wasm ×${defaultNodeWasmThreads()} threads`] as { msPerStep?: number | null } | undefined)?.msPerStep;
+    nodeSpeedup[s.name] = n1 && nN ? Number((n1 / nN).toFixed(2)) : null;
     const best = Math.min(...[one, many].filter((x): x is number => x != null));
     pageVsNode[s.name] = nodeWasm[s.name] && Number.isFinite(best) ? Number((best / (nodeWasm[s.name] as number)).toFixed(2)) : null;
   }
@@ -148,8 +155,8 @@ async function main(): Promise<void> {
         machine: { platform: `${os.platform()} ${os.arch()}`, cpus: cpus.length, cpuModel: cpus[0]?.model ?? 'unknown', loadavgBefore: loadBefore.map((x) => Number(x.toFixed(2))), loadavgAfter: os.loadavg().map((x) => Number(x.toFixed(2))) },
         shapes: Object.fromEntries(shapes.map((s) => [s.name, { batch: s.batch, seq: s.seq, timedSteps: s.steps }])),
         chromium: { isolated: chromium.isolated, hardwareConcurrency: chromium.hardwareConcurrency, adapter: chromium.adapter, msPerStep: chromium.shapes, autoPicked: chromium.auto },
-        node: { dawnAdapter: dawn, msPerStep: node, autoPicked: nodeAuto },
-        threadedOverSingleThreadWasm: { threads, speedup },
+        node: { msPerStep: node, autoPicked: nodeAuto },
+        threadedOverSingleThreadWasm: { chromium: { threads, speedup }, node: { threads: defaultNodeWasmThreads(), speedup: nodeSpeedup } },
         pageWasmOverNodeWasm: pageVsNode,
       },
       null,

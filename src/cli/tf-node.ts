@@ -119,16 +119,16 @@ export async function measureNodeBackend(
     c.backend === 'webgpu' ? { backend: 'webgpu', software: adapter?.isFallback ?? false } : c.backend === 'wasm' ? { backend: 'wasm', threads: wasmThreads ?? 1 } : c;
   const config = parseHfConfig(configJson, 'model config.json');
   const seq = probeSeqFor(config, probe.seq);
-  const t = await timeTrainingSteps(config, { batch: probe.batch, seq, steps: probe.steps, warmupSteps: 1, stopAfterMs: deadlineMs, onStep });
+  const t = await timeTrainingSteps(config, { batch: probe.batch, seq, steps: probe.steps, minTimedMs: probe.minTimedMs, maxSteps: probe.maxSteps, warmupSteps: 1, stopAfterMs: deadlineMs, onStep });
   if (t.stepMs.length === 0) {
     return { candidate, ok: false, warmupMs: Math.round(t.warmupMs), note: `stopped after its warm-up step (${(t.warmupMs / 1000).toFixed(1)} s, past the ${Math.round(deadlineMs / 1000)} s deadline)` };
   }
   return {
     candidate,
     ok: true,
-    msPerStep: Math.round(t.msPerStep * 10) / 10,
+    msPerStep: Math.round(t.medianMs * 10) / 10,
     warmupMs: Math.round(t.warmupMs),
-    note: `batch ${probe.batch} × ${seq}, ${t.stepMs.length} timed step(s) after 1 warm-up`,
+    note: `batch ${probe.batch} × ${seq}, median of ${t.stepMs.length} timed step(s) after 1 warm-up`,
   };
 }
 

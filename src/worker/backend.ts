@@ -89,14 +89,14 @@ export async function measureHere(
   const { threads } = await startBackend(c);
   const config = parseHfConfig(configJson, 'model config.json');
   const seq = probeSeqFor(config, probe.seq);
-  const t = await timeTrainingSteps(config, { batch: probe.batch, seq, steps: probe.steps, warmupSteps: 1, onStep });
+  const t = await timeTrainingSteps(config, { batch: probe.batch, seq, steps: probe.steps, minTimedMs: probe.minTimedMs, maxSteps: probe.maxSteps, warmupSteps: 1, onStep });
   const candidate = c.backend === 'wasm' ? { ...c, threads } : c;
   return {
     candidate,
     ok: true,
-    msPerStep: Math.round(t.msPerStep * 10) / 10,
+    msPerStep: Math.round(t.medianMs * 10) / 10,
     warmupMs: Math.round(t.warmupMs),
-    note: `batch ${probe.batch} × ${seq}, ${probe.steps} timed step(s) after 1 warm-up`,
+    note: `batch ${probe.batch} × ${seq}, median of ${t.stepMs.length} timed step(s) after 1 warm-up`,
   };
 }
 

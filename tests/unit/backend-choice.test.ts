@@ -20,6 +20,7 @@ import {
 } from '../../src/domain/compute/backend-choice';
 import { parseHfConfig } from '../../src/domain/model/config';
 import { demoProbeConfig } from '../../src/domain/train/demo-settings';
+import { timeTrainingSteps } from '../../src/domain/train/step-probe';
 import { openLabDB } from '../../src/storage/db';
 import { clearMeasurements, readBackendPreference, readMeasurements, writeBackendPreference, writeMeasurements } from '../../src/storage/backend-settings';
 import { readCachedMeasurements, writeCachedMeasurements } from '../../src/cli/backend-cache';
@@ -158,11 +159,26 @@ describe('the timed step in Node', () => {
     const m = await measureNodeBackend({ backend: 'wasm', threads: 1 }, demoProbeConfig(), { batch: 1, seq: 64, steps: 1 }, 60_000);
     expect(m.ok).toBe(true);
     expect(m.msPerStep).toBeGreaterThan(0);
-    expect(m.note).toBe('batch 1 × 64, 1 timed step(s) after 1 warm-up');
+    expect(m.note).toBe('batch 1 × 64, median of 1 timed step(s) after 1 warm-up');
     expect(tf.memory().numTensors).toBe(before);
     const lines: string[] = [];
     const cacheFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'backends-')), 'backends.json');
     expect((await chooseNodeBackend('wasm', demoProbeConfig(), (l) => lines.push(l), { cacheFile })).backend).toBe('wasm');
     expect(lines).toEqual([]);
+  });
+});
+
+describe('the probe', () => {
+  it('keeps timing fast steps until they add up to minTimedMs, and reports their median', async () => {
+    await initNodeBackend('wasm');
+    const config = parseHfConfig({ ...demoProbeConfig(), num_hidden_layers: 1, hidden_size: 32, embedding_size: 32, intermediate_size: 64 });
+    const t = await timeTrainingSteps(config, { batch: 1, seq: 32, steps: 2, minTimedMs: 300, maxSteps: 50 });
+    expect(t.stepMs.length).toBeGreaterThan(2);
+    expect(t.stepMs.length).toBeLessThanOrEqual(50);
+    const sorted = [...t.stepMs].sort((a, b) => a - b);
+    expect(t.medianMs).toBeGreaterThanOrEqual(sorted[0]);
+    expect(t.medianMs).toBeLessThanOrEqual(sorted[sorted.length - 1]);
+    const capped = await timeTrainingSteps(config, { batch: 1, seq: 32, steps: 2, minTimedMs: 60_000, maxSteps: 4 });
+    expect(capped.stepMs).toHaveLength(4);
   });
 });

@@ -35,10 +35,15 @@ export interface BackendMeasurement {
 export interface ProbeSetup {
   batch: number;
   seq: number;
+  /** Timed steps at least (after one warm-up step). */
   steps: number;
+  /** More timed steps, up to `maxSteps`, until they took this long: fast steps are noisy. */
+  minTimedMs?: number;
+  maxSteps?: number;
 }
 
-export const DEFAULT_PROBE: ProbeSetup = { batch: 2, seq: 128, steps: 2 };
+/** The choice compares medians of at least 1.5 s of steps (2 steps when a step is slower). */
+export const DEFAULT_PROBE: ProbeSetup = { batch: 2, seq: 128, steps: 2, minTimedMs: 1500, maxSteps: 20 };
 
 /** "wasm ×2 threads", "wasm 1 thread", "webgpu (software)", "webgl", "cpu". */
 export function candidateLabel(c: BackendCandidate): string {

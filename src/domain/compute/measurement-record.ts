@@ -24,7 +24,7 @@ export const measurementsRecord = z.object({
   version: z.literal(1),
   device: z.string(),
   shape: z.string(),
-  probe: z.object({ batch: z.number().int().positive(), seq: z.number().int().positive(), steps: z.number().int().positive() }),
+  probe: z.object({ batch: z.number().int().positive(), seq: z.number().int().positive(), steps: z.number().int().positive(), minTimedMs: z.number().positive().optional(), maxSteps: z.number().int().positive().optional() }),
   measuredAt: z.string(),
   measurements: z.array(measurement),
 });

@@ -23,6 +23,9 @@ export interface ProbeOptions {
   seed?: number;
   /** The model to time; default a fresh one of `config`'s shape (disposed afterwards). */
   model?: QAModel;
+  /** Keep timing past `steps` until the timed steps took this long together (up to `maxSteps`): fast steps are noisy. */
+  minTimedMs?: number;
+  maxSteps?: number;
   /** Stop after the step (warm-up included) that ends past this many ms from the start. */
   stopAfterMs?: number;
   /** Called after the warm-up and after each timed step (a caller with a deadline learns a lower bound). */
@@ -34,6 +37,8 @@ export interface ProbeTiming {
   warmupMs: number;
   /** Mean of the timed steps. */
   msPerStep: number;
+  /** Median of the timed steps (what backend choice compares: one slow step does not move it). */
+  medianMs: number;
   stepMs: number[];
   lossFirst: number;
   lossLast: number;
@@ -77,6 +82,13 @@ export function syntheticBatch(config: Pick<EncoderConfig, 'vocabSize'>, batch: 
   };
 }
 
+function median(xs: number[]): number {
+  if (!xs.length) return 0;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
 /** Warm-up steps, then `steps` timed trainer steps; leaves no tensor behind. */
 export async function timeTrainingSteps(config: EncoderConfig, opts: ProbeOptions): Promise<ProbeTiming> {
   const owned = !opts.model;
@@ -92,16 +104,19 @@ export async function timeTrainingSteps(config: EncoderConfig, opts: ProbeOption
     const warmupMs = performance.now() - w0;
     opts.onStep?.('warmup', warmupMs);
     const stepMs: number[] = [];
-    for (let i = 0; i < opts.steps; i++) {
+    const t0 = performance.now();
+    const wanted = (i: number) => i < opts.steps || (opts.minTimedMs != null && i < (opts.maxSteps ?? 20) && performance.now() - t0 < opts.minTimedMs);
+    for (let i = 0; wanted(i); i++) {
       if (opts.stopAfterMs != null && performance.now() - w0 > opts.stopAfterMs) break;
-      const t0 = performance.now();
+      const s0 = performance.now();
       losses.push((await step()).loss);
-      stepMs.push(performance.now() - t0);
+      stepMs.push(performance.now() - s0);
       opts.onStep?.('step', stepMs[i]);
     }
     return {
       warmupMs,
       msPerStep: stepMs.reduce((a, b) => a + b, 0) / Math.max(1, stepMs.length),
+      medianMs: median(stepMs),
       stepMs,
       lossFirst: losses[0],
       lossLast: losses[losses.length - 1],
