@@ -1,5 +1,5 @@
 /**
- * `npx tsx bench/noise-share.ts [--epochs 5] [--backend wasm|cpu] [--seed 42] [--train-rows N]`
+ * `npx tsx bench/noise-share.ts [--epochs 5] [--backend auto|wasm|cpu|webgpu] [--seed 42] [--train-rows N]`
  *
  * Trains the demo model on the demo dataset's train split with cartography tracking (DEMO_TRAINING,
  * as an `enable_cartography` run does), categorizes the examples by the median thresholds and
@@ -12,7 +12,8 @@ import { makeTrainingConfig } from '../src/domain/config/defaults';
 import { generateDemoDataset } from '../src/domain/data/demo/generator';
 import { createDemoModel, DEMO_TRAINING } from '../src/domain/train/demo-model';
 import { trainAndEvaluate } from '../src/domain/train/trainer';
-import { initNodeBackend, type NodeBackend } from '../src/cli/tf-node';
+import { chooseNodeBackend, NODE_BACKEND_CHOICES, type NodeBackendChoice } from '../src/cli/tf-node';
+import { demoProbeConfig } from '../src/domain/train/demo-settings';
 import { cartographyView, noiseByRegion, noiseLookup } from '../src/ui/state/cartography-view';
 
 function arg(name: string): string | undefined {
@@ -22,10 +23,11 @@ function arg(name: string): string | undefined {
 
 const epochs = Number(arg('epochs') ?? 5);
 const seed = Number(arg('seed') ?? 42);
-const backendName = (arg('backend') ?? 'wasm') as NodeBackend;
+const backendName = (arg('backend') ?? 'auto') as NodeBackendChoice;
+if (!NODE_BACKEND_CHOICES.includes(backendName)) throw new Error(`--backend must be one of ${NODE_BACKEND_CHOICES.join(', ')}`);
 const trainRows = arg('train-rows');
 
-const backend = await initNodeBackend(backendName);
+const { backend } = await chooseNodeBackend(backendName, demoProbeConfig(), (l) => process.stderr.write(`[backend] ${l}\n`));
 const data = generateDemoDataset();
 const train = trainRows === undefined ? data.train : data.train.slice(0, Number(trainRows));
 const training = makeTrainingConfig({ ...DEMO_TRAINING, num_train_epochs: epochs, seed, enable_cartography: true });
@@ -78,3 +80,5 @@ console.log(
     cleanHardShare: round4(noise.clean.hard / noise.cleanTotal),
   }),
 );
+// Dawn (webgpu) keeps the event loop alive.
+process.exit(0);

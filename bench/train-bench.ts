@@ -6,7 +6,7 @@
  * clipping, AdamW, and the one small read-back. Batches are full-length (every position attended,
  * as Python's padding="max_length" with long contexts), token ids from a seeded generator.
  *
- *   npm run bench:train -- [--only small|demo] [--steps N] [--backends wasm,cpu]
+ *   npm run bench:train -- [--only small|demo] [--steps N] [--backends wasm,cpu,webgpu]
  *
  * Prints one JSON object; bench/train-bench-pytorch.py prints the same keys for PyTorch.
  */
@@ -27,7 +27,7 @@ function parseArgs(argv: string[]): { only: string | null; steps: number | null;
       if (!Number.isInteger(out.steps) || out.steps < 1) throw new Error('--steps must be a positive integer');
     } else if (a === '--backends') {
       out.backends = argv[++i].split(',') as NodeBackend[];
-      for (const b of out.backends) if (b !== 'wasm' && b !== 'cpu') throw new Error(`unknown backend ${JSON.stringify(b)}`);
+      for (const b of out.backends) if (b !== 'wasm' && b !== 'cpu' && b !== 'webgpu') throw new Error(`unknown backend ${JSON.stringify(b)}`);
     } else {
       throw new Error(`unknown flag ${JSON.stringify(a)}`);
     }
@@ -67,7 +67,11 @@ async function main(): Promise<void> {
   process.stdout.write(JSON.stringify(out, null, 2) + '\n');
 }
 
-main().catch((e: unknown) => {
-  process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-  process.exit(1);
-});
+// Dawn (webgpu) keeps the event loop alive: leave when the work is done.
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exit(1);
+  },
+);

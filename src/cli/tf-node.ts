@@ -19,9 +19,10 @@ import {
   wasmThreadsFor,
   type ProbeSetup,
 } from '../domain/compute/backend-choice';
+import { ProbeProgress } from '../domain/compute/probe-progress';
 import { defaultCacheFile, nodeDeviceKey, readCachedMeasurements, writeCachedMeasurements } from './backend-cache';
 import { parseHfConfig } from '../domain/model/config';
-import { probeSeqFor, timeTrainingSteps } from '../domain/train/step-probe';
+import { measureTrainingStep } from '../domain/train/step-probe';
 import type { AdapterInfo } from '../worker/protocol';
 import { adapterText } from '../worker/adapter';
 
@@ -117,19 +118,7 @@ export async function measureNodeBackend(
   }
   const candidate: BackendCandidate =
     c.backend === 'webgpu' ? { backend: 'webgpu', software: adapter?.isFallback ?? false } : c.backend === 'wasm' ? { backend: 'wasm', threads: wasmThreads ?? 1 } : c;
-  const config = parseHfConfig(configJson, 'model config.json');
-  const seq = probeSeqFor(config, probe.seq);
-  const t = await timeTrainingSteps(config, { batch: probe.batch, seq, steps: probe.steps, minTimedMs: probe.minTimedMs, maxSteps: probe.maxSteps, warmupSteps: 1, stopAfterMs: deadlineMs, onStep });
-  if (t.stepMs.length === 0) {
-    return { candidate, ok: false, warmupMs: Math.round(t.warmupMs), note: `stopped after its warm-up step (${(t.warmupMs / 1000).toFixed(1)} s, past the ${Math.round(deadlineMs / 1000)} s deadline)` };
-  }
-  return {
-    candidate,
-    ok: true,
-    msPerStep: Math.round(t.medianMs * 10) / 10,
-    warmupMs: Math.round(t.warmupMs),
-    note: `batch ${probe.batch} × ${seq}, median of ${t.stepMs.length} timed step(s) after 1 warm-up`,
-  };
+  return measureTrainingStep(candidate, configJson, probe, { deadlineMs, onStep });
 }
 
 const CHILD = fileURLToPath(new URL('./backend-probe-child.ts', import.meta.url));
@@ -144,10 +133,8 @@ export function measureInChild(c: BackendCandidate, configJson: Record<string, u
     const tsx = createRequire(import.meta.url).resolve('tsx');
     const child = spawn(process.execPath, ['--import', pathToFileURL(tsx).href, CHILD, JSON.stringify({ candidate: c, config: configJson, probe, deadlineMs })], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
-    let lastDone: number | null = null;
     let result: BackendMeasurement | null = null;
-    const steps: number[] = [];
-    let warmupMs: number | undefined;
+    const seen = new ProbeProgress();
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
     child.stdout.on('data', (d: Buffer) => {
@@ -159,12 +146,9 @@ export function measureInChild(c: BackendCandidate, configJson: Record<string, u
         const sp = line.indexOf(' ');
         const kind = line.slice(0, sp);
         try {
-          const v = JSON.parse(line.slice(sp + 1)) as { phase?: string; ms?: number };
-          if (kind === 'progress') {
-            lastDone = performance.now();
-            if (v.phase === 'warmup') warmupMs = Math.round(v.ms ?? 0);
-            else steps.push(v.ms ?? 0);
-          } else if (kind === 'result') result = v as unknown as BackendMeasurement;
+          const v = JSON.parse(line.slice(sp + 1)) as { phase: 'warmup' | 'step'; ms: number };
+          if (kind === 'progress') seen.record(v.phase, v.ms, performance.now());
+          else if (kind === 'result') result = v as unknown as BackendMeasurement;
         } catch {
           // Not one of our lines (a library printing to stdout): ignore it.
         }
@@ -172,10 +156,7 @@ export function measureInChild(c: BackendCandidate, configJson: Record<string, u
     });
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      const s = Math.round(deadlineMs / 1000);
-      if (steps.length) resolve({ candidate: c, ok: true, msPerStep: Math.round((10 * steps.reduce((a, b) => a + b, 0)) / steps.length) / 10, warmupMs, note: `${steps.length} of ${probe.steps} timed step(s) before the ${s} s deadline` });
-      else if (lastDone === null) resolve({ candidate: c, ok: false, note: `stopped at the ${s} s deadline, still in its warm-up step` });
-      else resolve({ candidate: c, ok: false, atLeastMs: Math.round(performance.now() - lastDone), note: `stopped at the ${s} s deadline with a step in flight` });
+      resolve(seen.atDeadline(c, probe, deadlineMs, performance.now()));
     }, deadlineMs + 15_000);
     child.on('exit', (code) => {
       clearTimeout(timer);

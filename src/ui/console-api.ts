@@ -1,4 +1,4 @@
-import { getWorker } from './worker';
+import { trainingWorker } from './worker';
 import { CallCancelledError } from '../worker/client';
 import { app } from './state/app.svelte';
 import type { ParityFixtureFiles } from '../domain/model/parity';
@@ -19,14 +19,14 @@ export function installConsoleApi(): void {
       for (const name of db.objectStoreNames) counts[name] = await db.count(name);
       return { version: db.version, counts };
     },
-    gradCheck: (a: number[][], b: number[][]) => getWorker().call('gradCheck', { a, b }),
+    gradCheck: async (a: number[][], b: number[][]) => (await trainingWorker()).call('gradCheck', { a, b }),
     /** The PyTorch parity check of a fixture folder (files as fetched/read), on the worker's backend. */
-    parity: (files: ParityFixtureFiles) => getWorker().call('parity', files),
+    parity: async (files: ParityFixtureFiles) => (await trainingWorker()).call('parity', files),
     /** Starts a long worker request, cancels it after a few progress events, reports what happened. */
     async tickThenCancel(): Promise<{ progressed: number; outcome: string }> {
       const controller = new AbortController();
       let progressed = 0;
-      const call = getWorker().call('tick', { steps: 100, ms: 20 }, {
+      const call = (await trainingWorker()).call('tick', { steps: 100, ms: 20 }, {
         signal: controller.signal,
         onProgress: () => {
           progressed++;
@@ -52,7 +52,7 @@ export function installConsoleApi(): void {
       const progress: TrainProgress[] = [];
       const t0 = performance.now();
       try {
-        const result = await getWorker().call('trainDemo', params, {
+        const result = await (await trainingWorker()).call('trainDemo', params, {
           signal: controller.signal,
           onProgress: (p) => {
             progress.push(p);

@@ -24,3 +24,19 @@ export function restartWorker(): WorkerClient {
   client = null;
   return getWorker();
 }
+
+let ready: Promise<unknown> = Promise.resolve();
+
+/** Backend choice holds requests back while it measures and (re)starts the worker. */
+export function holdWorkerUntil(p: Promise<unknown>): void {
+  ready = p.catch(() => undefined);
+}
+
+/**
+ * The training worker once its backend is chosen and started: a request sent earlier would make
+ * the worker start a default backend of its own.
+ */
+export async function trainingWorker(): Promise<WorkerClient> {
+  await ready;
+  return getWorker();
+}

@@ -10,8 +10,7 @@ import threadedFactorySource from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-b
 import type { BackendReport } from './protocol';
 import { probeAdapter } from './adapter';
 import { candidateLabel, type BackendCandidate, type BackendMeasurement, type ProbeSetup } from '../domain/compute/backend-choice';
-import { parseHfConfig } from '../domain/model/config';
-import { probeSeqFor, timeTrainingSteps } from '../domain/train/step-probe';
+import { measureTrainingStep } from '../domain/train/step-probe';
 
 // The wasm binaries are bundled assets (precached by the service worker), never fetched from a CDN.
 setWasmPaths({
@@ -87,17 +86,7 @@ export async function measureHere(
   onStep?: (phase: 'warmup' | 'step', ms: number) => void,
 ): Promise<BackendMeasurement> {
   const { threads } = await startBackend(c);
-  const config = parseHfConfig(configJson, 'model config.json');
-  const seq = probeSeqFor(config, probe.seq);
-  const t = await timeTrainingSteps(config, { batch: probe.batch, seq, steps: probe.steps, minTimedMs: probe.minTimedMs, maxSteps: probe.maxSteps, warmupSteps: 1, onStep });
-  const candidate = c.backend === 'wasm' ? { ...c, threads } : c;
-  return {
-    candidate,
-    ok: true,
-    msPerStep: Math.round(t.medianMs * 10) / 10,
-    warmupMs: Math.round(t.warmupMs),
-    note: `batch ${probe.batch} × ${seq}, median of ${t.stepMs.length} timed step(s) after 1 warm-up`,
-  };
+  return measureTrainingStep(c.backend === 'wasm' ? { ...c, threads } : c, configJson, probe, { onStep });
 }
 
 /** Starts the backend the training worker will use and describes it. */

@@ -21,6 +21,7 @@ import {
 import { parseHfConfig } from '../../src/domain/model/config';
 import { demoProbeConfig } from '../../src/domain/train/demo-settings';
 import { timeTrainingSteps } from '../../src/domain/train/step-probe';
+import { ProbeProgress } from '../../src/domain/compute/probe-progress';
 import { openLabDB } from '../../src/storage/db';
 import { clearMeasurements, readBackendPreference, readMeasurements, writeBackendPreference, writeMeasurements } from '../../src/storage/backend-settings';
 import { readCachedMeasurements, writeCachedMeasurements } from '../../src/cli/backend-cache';
@@ -100,19 +101,21 @@ describe('choosing', () => {
     ]);
   });
 
-  it('gives later probes a deadline of 20× the best probe so far (20 s at least)', async () => {
+  it('gives later probes a deadline of 10× the best probe so far (20 s at least)', async () => {
     expect(probeDeadlineMs(undefined, DEFAULT_PROBE)).toBe(180_000);
+    // 500 ms of warm-up and at least 1.5 s of timed steps.
     expect(probeDeadlineMs(ok(w1, 100, 500), DEFAULT_PROBE)).toBe(20_000);
-    expect(probeDeadlineMs(ok(w1, 1000, 2000), DEFAULT_PROBE)).toBe(80_000);
+    expect(probeDeadlineMs(ok(w1, 3000, 4000), DEFAULT_PROBE)).toBe(100_000);
+    expect(probeDeadlineMs(ok(w1, 1000, 2000), { batch: 2, seq: 128, steps: 2 })).toBe(40_000);
     const deadlines: number[] = [];
-    const out = await measureCandidates([w1, sw, { backend: 'cpu' }], DEFAULT_PROBE, {
+    const out = await measureCandidates([w1, sw, { backend: 'cpu' }], { batch: 2, seq: 128, steps: 2 }, {
       async measure(c, deadline) {
         deadlines.push(deadline);
         if (c.backend === 'cpu') throw new Error('cpu refused');
         return ok(c, c.backend === 'wasm' ? 1000 : 3000, 2000);
       },
     });
-    expect(deadlines).toEqual([180_000, 80_000, 80_000]);
+    expect(deadlines).toEqual([180_000, 40_000, 40_000]);
     expect(out[2]).toEqual({ candidate: { backend: 'cpu' }, ok: false, note: 'cpu refused' });
   });
 });
@@ -180,5 +183,23 @@ describe('the probe', () => {
     expect(t.medianMs).toBeLessThanOrEqual(sorted[sorted.length - 1]);
     const capped = await timeTrainingSteps(config, { batch: 1, seq: 32, steps: 2, minTimedMs: 60_000, maxSteps: 4 });
     expect(capped.stepMs).toHaveLength(4);
+  });
+});
+
+describe('a probe stopped at its deadline', () => {
+  const c = { backend: 'webgpu' as const, software: true };
+  it('keeps the steps it finished', () => {
+    const p = new ProbeProgress();
+    p.record('warmup', 8000, 8000);
+    p.record('step', 3000, 11000);
+    expect(p.atDeadline(c, DEFAULT_PROBE, 20_000, 20_000)).toEqual({ candidate: c, ok: true, msPerStep: 3000, warmupMs: 8000, note: '1 of 2 timed step(s) before the 20 s deadline' });
+  });
+  it('gives the step in flight as a lower bound after the warm-up', () => {
+    const p = new ProbeProgress();
+    p.record('warmup', 12_000, 12_000);
+    expect(p.atDeadline(c, DEFAULT_PROBE, 20_000, 20_000)).toMatchObject({ ok: false, atLeastMs: 8000, warmupMs: 12_000 });
+  });
+  it('says it never left the warm-up otherwise', () => {
+    expect(new ProbeProgress().atDeadline(c, DEFAULT_PROBE, 20_000, 20_000)).toMatchObject({ ok: false, note: expect.stringContaining('still in its warm-up step') });
   });
 });

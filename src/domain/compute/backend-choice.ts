@@ -95,13 +95,15 @@ export function candidatesFor(cap: Capabilities): BackendCandidate[] {
 }
 
 /**
- * How long a probe may run before it is stopped: generous while nothing has been timed, then a
- * multiple of the best total so far (a backend 20× slower than the best will not be picked).
+ * How long a probe may run before it is stopped: generous while nothing has been timed, then ten
+ * times the best probe so far (its warm-up and timed steps; a backend that slow will not be picked,
+ * and the user waits for the measurement once per device and model shape).
  */
 export function probeDeadlineMs(best: BackendMeasurement | undefined, probe: ProbeSetup, firstMs = 180_000, floorMs = 20_000): number {
   if (!best?.ok || best.msPerStep == null) return firstMs;
-  const total = (best.warmupMs ?? best.msPerStep) + best.msPerStep * probe.steps;
-  return Math.max(floorMs, Math.round(20 * total));
+  const timed = Math.max(best.msPerStep * probe.steps, probe.minTimedMs ?? 0);
+  const total = (best.warmupMs ?? best.msPerStep) + timed;
+  return Math.max(floorMs, Math.round(10 * total));
 }
 
 /** The fastest finished measurement. */

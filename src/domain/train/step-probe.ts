@@ -4,7 +4,8 @@
  * AdamW — the trainer's own step (step.ts). Backend choice and the benchmarks time this; the
  * caller has already picked the tfjs backend.
  */
-import type { EncoderConfig } from '../model/config';
+import type { BackendCandidate, BackendMeasurement, ProbeSetup } from '../compute/backend-choice';
+import { parseHfConfig, type EncoderConfig } from '../model/config';
 import { QAModel } from '../model/model';
 import type { AttentionStrategy } from '../model/ops';
 import type { FeatureBatch } from '../qa/features';
@@ -125,4 +126,30 @@ export async function timeTrainingSteps(config: EncoderConfig, opts: ProbeOption
     optimizer.dispose();
     if (owned) model.dispose();
   }
+}
+
+/**
+ * The backend-choice probe on the backend the caller started: the trainer's step of `configJson`'s
+ * model at the probe's batch, as a measurement of `candidate`. With `deadlineMs` it stops after the
+ * step that ends past it (a measurement without timed steps is not `ok`).
+ */
+export async function measureTrainingStep(
+  candidate: BackendCandidate,
+  configJson: Record<string, unknown>,
+  probe: ProbeSetup,
+  opts: { deadlineMs?: number; onStep?: (phase: 'warmup' | 'step', ms: number) => void } = {},
+): Promise<BackendMeasurement> {
+  const config = parseHfConfig(configJson, 'model config.json');
+  const seq = probeSeqFor(config, probe.seq);
+  const t = await timeTrainingSteps(config, { batch: probe.batch, seq, steps: probe.steps, minTimedMs: probe.minTimedMs, maxSteps: probe.maxSteps, warmupSteps: 1, stopAfterMs: opts.deadlineMs, onStep: opts.onStep });
+  if (t.stepMs.length === 0) {
+    return { candidate, ok: false, warmupMs: Math.round(t.warmupMs), note: `stopped after its warm-up step (${(t.warmupMs / 1000).toFixed(1)} s, past the ${Math.round((opts.deadlineMs ?? 0) / 1000)} s deadline)` };
+  }
+  return {
+    candidate,
+    ok: true,
+    msPerStep: Math.round(t.medianMs * 10) / 10,
+    warmupMs: Math.round(t.warmupMs),
+    note: `batch ${probe.batch} × ${seq}, median of ${t.stepMs.length} timed step(s) after 1 warm-up`,
+  };
 }

@@ -1,6 +1,7 @@
 import { openLabDB, storageInfo, requestPersistence, type LabDatabase, type StorageInfo } from '../../storage/db';
 import type { BackendReport } from '../../worker/protocol';
 import { BackendState } from './backend.svelte';
+import { holdWorkerUntil } from '../worker';
 import { getImportClient } from '../../worker/import-client';
 import { seedDemoDataset } from './datasets.svelte';
 
@@ -27,7 +28,11 @@ export class AppState {
   demoReady = $state(false);
 
   async start(): Promise<void> {
-    await Promise.all([this.openDb().then(() => Promise.all([this.seedDemo(), this.startWorker()])), this.refreshStorage()]);
+    const opened = this.openDb();
+    const worker = opened.then(() => this.startWorker());
+    // Requests to the training worker wait until its backend is chosen and started.
+    holdWorkerUntil(worker);
+    await Promise.all([opened.then(() => this.seedDemo()), worker, this.refreshStorage()]);
   }
 
   /**

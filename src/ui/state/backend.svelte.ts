@@ -28,7 +28,7 @@ import { demoProbeConfig } from '../../domain/train/demo-settings';
 import { measureInFreshWorker, spawnProbeWorker } from '../../worker/backend-probe';
 import type { AdapterInfo, BackendReport } from '../../worker/protocol';
 import type { Capabilities } from '../../domain/compute/backend-choice';
-import { getWorker, restartWorker } from '../worker';
+import { getWorker, holdWorkerUntil, restartWorker } from '../worker';
 import { browserCapabilities } from '../../worker/capabilities';
 
 /** `?backend=wasm` in the address forces a backend for this page load (links, tests) without changing Settings. */
@@ -104,6 +104,7 @@ export class BackendState {
   private serial(f: () => Promise<void>): Promise<void> {
     const next = this.busy.then(f, f);
     this.busy = next.catch(() => undefined);
+    holdWorkerUntil(this.busy);
     return next;
   }
 

@@ -18,7 +18,7 @@ import type { QARecord } from '../../domain/data/types';
 import { SplitIndex } from './cartography-split';
 import { clusterColumns, crossTab, parseExcludeList, type ClusterColumns, type CrossTab } from './clusters-view';
 import { checkClusterImport, parseClusterFiles, METADATA_FILE, type CheckedClusters } from './clusters-import';
-import { getWorker } from '../worker';
+import { trainingWorker } from '../worker';
 import { getClusterWorker } from '../../worker/cluster-client';
 import { CallCancelledError } from '../../worker/client';
 import type { ClusterEmbeddingsProgress } from '../../worker/api/cluster';
@@ -210,7 +210,7 @@ export class ClustersState {
     this.error = null;
     this.message = null;
     try {
-      const res = await getWorker().call(
+      const res = await (await trainingWorker()).call(
         'extractEmbeddings',
         { modelId: this.modelId, datasetId: this.datasetId, split: this.split, maxSamples: this.maxSamples || null, batchSize: this.batchSize, dbName: this.dbName },
         {

@@ -7,7 +7,7 @@ import { IdbQueueStore, dropPending, enqueueSuite, listQueue, requeue, runIdOf }
 import type { QueueItem } from '../../storage/schema';
 import type { RunExperimentProgress } from '../../worker/api/experiment';
 import type { TrainProgress } from '../../domain/train/types';
-import { getWorker } from '../worker';
+import { trainingWorker } from '../worker';
 import { app } from './app.svelte';
 import { adapterText } from '../../worker/adapter';
 import { demoProbeConfig } from '../../domain/train/demo-settings';
@@ -168,7 +168,7 @@ export class RunnerState {
 
   private async execute(spec: ExperimentSpec, entry: QueueEntry, signal: AbortSignal, onProgress: (p: RunExperimentProgress) => void): Promise<ExperimentResult> {
     await app.compute.ensureFor(await this.modelConfig(spec));
-    return getWorker().call(
+    return (await trainingWorker()).call(
       'runExperiment',
       { spec, runId: runIdOf(entry), experimentId: entry.experimentId, appVersion: __APP_VERSION__, gitCommit: __GIT_COMMIT__ },
       { signal, onProgress },
