@@ -9,6 +9,7 @@ import { QAModel } from '../src/domain/model/model';
 import type { AttentionStrategy } from '../src/domain/model/ops';
 import { createDemoModel, DEMO_TRAINING } from '../src/domain/train/demo-model';
 import { timeTrainingSteps } from '../src/domain/train/step-probe';
+import type { WebGpuCounters, WebGpuCounts } from '../src/worker/webgpu-counters';
 
 export type BenchShape = 'electra-small' | 'demo';
 
@@ -29,6 +30,8 @@ export interface BenchResult extends BenchCase {
   tokensPerSecond: number;
   lossFirst: number;
   lossLast: number;
+  /** WebGPU only: what one timed step asked of the GPU API (webgpu-counters.ts), per step. */
+  webgpuPerStep?: Omit<WebGpuCounts, 'liveBufferBytes'>;
 }
 
 /**
@@ -41,10 +44,36 @@ export const DEMO_BATCH = DEMO_TRAINING.per_device_train_batch_size ?? 16;
 export const DEMO_SEQ = DEMO_TRAINING.max_length ?? 192;
 
 /** One warm-up step, then `steps` timed trainer steps (forward with dropout, loss, grads, clip, AdamW, read-back). */
-export async function runBenchCase(c: BenchCase): Promise<BenchResult> {
+/** Counts over `steps` steps as per-step figures (the peak stays a peak). */
+function countsPerStep(c: WebGpuCounts, steps: number): Omit<WebGpuCounts, 'liveBufferBytes'> {
+  const n = Math.max(1, steps);
+  const r = (x: number) => Math.round((x / n) * 10) / 10;
+  return {
+    dispatches: r(c.dispatches),
+    writeBufferCalls: r(c.writeBufferCalls),
+    bytesFromCpu: r(c.bytesFromCpu),
+    submits: r(c.submits),
+    reads: r(c.reads),
+    pipelines: r(c.pipelines),
+    buffersCreated: r(c.buffersCreated),
+    peakBufferBytes: c.peakBufferBytes,
+  };
+}
+
+export async function runBenchCase(c: BenchCase, counters?: WebGpuCounters): Promise<BenchResult> {
   const model = c.shape === 'demo' ? createDemoModel({ seed: 1 }).model : QAModel.fromConfig(parseHfConfig(ELECTRA_SMALL), { seed: 1 });
   try {
-    const t = await timeTrainingSteps(model.config, { model, batch: c.batch, seq: c.seq, steps: c.steps, warmupSteps: 1, attention: c.attention ?? 'auto' });
+    // Counted from the end of the warm-up step (its shader compilations are not per-step work).
+    const t = await timeTrainingSteps(model.config, {
+      model,
+      batch: c.batch,
+      seq: c.seq,
+      steps: c.steps,
+      warmupSteps: 1,
+      attention: c.attention ?? 'auto',
+      onStep: (phase) => phase === 'warmup' && counters?.reset(),
+    });
+    const counts = counters?.snapshot();
     const perStep = t.msPerStep / 1000;
     return {
       ...c,
@@ -56,6 +85,7 @@ export async function runBenchCase(c: BenchCase): Promise<BenchResult> {
       tokensPerSecond: Number(((c.batch * c.seq) / perStep).toFixed(1)),
       lossFirst: Number(t.lossFirst.toFixed(4)),
       lossLast: Number(t.lossLast.toFixed(4)),
+      ...(counts ? { webgpuPerStep: countsPerStep(counts, t.stepMs.length) } : {}),
     };
   } finally {
     model.dispose();

@@ -3,6 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import { runBenchCase, type BenchCase, type BenchResult } from './train-bench-core';
+import { installWebGpuCounters } from '../src/worker/webgpu-counters';
 
 interface AdapterSummary {
   vendor: string;
@@ -25,10 +26,11 @@ async function adapterSummary(): Promise<AdapterSummary | null> {
 }
 
 window.runTrainBench = async (cases) => {
+  const counters = installWebGpuCounters();
   if (!(await tf.setBackend('webgpu'))) throw new Error('the WebGPU backend did not initialise (no adapter?)');
   await tf.ready();
   const results: BenchResult[] = [];
-  for (const c of cases) results.push(await runBenchCase({ ...c, backend: 'webgpu' }));
+  for (const c of cases) results.push(await runBenchCase({ ...c, backend: 'webgpu' }, counters));
   return { adapter: await adapterSummary(), results };
 };
 document.getElementById('status')!.dataset.ready = 'true';

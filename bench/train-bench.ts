@@ -13,6 +13,7 @@
 import * as tf from '@tensorflow/tfjs';
 import os from 'node:os';
 import { initNodeBackend, type NodeBackend } from '../src/cli/tf-node';
+import { installWebGpuCounters } from '../src/worker/webgpu-counters';
 import { DEMO_BATCH, DEMO_SEQ, runBenchCase, type BenchCase, type BenchResult } from './train-bench-core';
 
 function parseArgs(argv: string[]): { only: string | null; steps: number | null; backends: NodeBackend[] } {
@@ -53,7 +54,8 @@ async function main(): Promise<void> {
   for (const c of cases) {
     process.stderr.write(`${c.shape} on ${c.backend}${c.attention ? ` (${c.attention} attention)` : ''}: batch ${c.batch} × ${c.seq}, ${c.steps} steps...\n`);
     await initNodeBackend(c.backend as NodeBackend);
-    const r = await runBenchCase(c);
+    // On WebGPU (Dawn) every step's dispatches, uploads and reads are counted too.
+    const r = await runBenchCase(c, c.backend === 'webgpu' ? installWebGpuCounters() : undefined);
     process.stderr.write(`  ${r.msPerStep} ms/step, ${r.examplesPerSecond} examples/s, ${r.tokensPerSecond} tokens/s\n`);
     results.push(r);
   }

@@ -116,9 +116,15 @@ export async function measureNodeBackend(
   } catch (e) {
     return { candidate: c, ok: false, note: e instanceof Error ? e.message : String(e) };
   }
-  const candidate: BackendCandidate =
-    c.backend === 'webgpu' ? { backend: 'webgpu', software: adapter?.isFallback ?? false } : c.backend === 'wasm' ? { backend: 'wasm', threads: wasmThreads ?? 1 } : c;
+  const candidate = startedCandidate(c);
   return measureTrainingStep(candidate, configJson, probe, { deadlineMs, onStep });
+}
+
+/** The candidate as it runs here: the adapter's software flag, the wasm pool's size. */
+export function startedCandidate(c: BackendCandidate): BackendCandidate {
+  if (c.backend === 'webgpu') return { backend: 'webgpu', software: adapter?.isFallback ?? false };
+  if (c.backend === 'wasm') return { backend: 'wasm', threads: wasmThreads ?? 1 };
+  return c;
 }
 
 const CHILD = fileURLToPath(new URL('./backend-probe-child.ts', import.meta.url));
@@ -135,6 +141,7 @@ export function measureInChild(c: BackendCandidate, configJson: Record<string, u
     let out = '';
     let result: BackendMeasurement | null = null;
     const seen = new ProbeProgress();
+    let started = c;
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
     child.stdout.on('data', (d: Buffer) => {
@@ -147,7 +154,8 @@ export function measureInChild(c: BackendCandidate, configJson: Record<string, u
         const kind = line.slice(0, sp);
         try {
           const v = JSON.parse(line.slice(sp + 1)) as { phase: 'warmup' | 'step'; ms: number };
-          if (kind === 'progress') seen.record(v.phase, v.ms, performance.now());
+          if (kind === 'started') started = v as unknown as BackendCandidate;
+          else if (kind === 'progress') seen.record(v.phase, v.ms, performance.now());
           else if (kind === 'result') result = v as unknown as BackendMeasurement;
         } catch {
           // Not one of our lines (a library printing to stdout): ignore it.
@@ -156,11 +164,11 @@ export function measureInChild(c: BackendCandidate, configJson: Record<string, u
     });
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      resolve(seen.atDeadline(c, probe, deadlineMs, performance.now()));
+      resolve(seen.atDeadline(started, probe, deadlineMs, performance.now()));
     }, deadlineMs + 15_000);
     child.on('exit', (code) => {
       clearTimeout(timer);
-      resolve(result ?? { candidate: c, ok: false, note: `the probe process exited with code ${code}: ${stderr.trim().split('\n').slice(-3).join(' ')}` });
+      resolve(result ?? { candidate: started, ok: false, note: `the probe process exited with code ${code}: ${stderr.trim().split('\n').slice(-3).join(' ')}` });
     });
   });
 }
