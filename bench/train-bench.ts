@@ -8,6 +8,9 @@
  *
  *   npm run bench:train -- [--only small|demo] [--steps N] [--backends wasm,cpu,webgpu]
  *
+ * webgpu runs through Dawn for Node (ELECTRA-small at batch 1 × 64 and the demo shape), and each of
+ * its results has `webgpuPerStep`: the dispatches, CPU writes, reads, pipelines and peak buffer
+ * bytes of one step (src/worker/webgpu-counters.ts).
  * Prints one JSON object; bench/train-bench-pytorch.py prints the same keys for PyTorch.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -42,6 +45,8 @@ async function main(): Promise<void> {
   if (args.only !== 'demo' && args.backends.includes('wasm')) {
     for (const seq of [384, 512]) cases.push({ shape: 'electra-small', backend: 'wasm', batch: 8, seq, steps: args.steps ?? 2 });
   }
+  // WebGPU (Dawn): ELECTRA-small at batch 1 × 64, where dispatch overhead dominates the step.
+  if (args.only !== 'demo' && args.backends.includes('webgpu')) cases.push({ shape: 'electra-small', backend: 'webgpu', batch: 1, seq: 64, steps: args.steps ?? 2 });
   if (args.only !== 'small') {
     for (const backend of args.backends) {
       const steps = args.steps ?? (backend === 'cpu' ? 2 : 5);
