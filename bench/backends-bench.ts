@@ -99,7 +99,7 @@ async function main(): Promise<void> {
       if (c.backend === 'wasm' && m.msPerStep != null) nodeWasm[s.name] = Math.min(nodeWasm[s.name] ?? Infinity, m.msPerStep);
     }
     const cacheFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'bench-backends-')), 'backends.json');
-    const picked = await chooseNodeBackend('auto', s.config, () => undefined, { cacheFile });
+    const picked = await chooseNodeBackend('auto', s.config, { batch: s.batch, seq: s.seq }, () => undefined, { cacheFile });
     nodeAuto[s.name] = { reason: picked.choice.reason, probe: Object.fromEntries(picked.measurements.map((m) => [candidateLabel(m.candidate), m.msPerStep ?? (m.atLeastMs != null ? `> ${m.atLeastMs}` : null)])) };
     log(`node auto for ${s.name}: ${picked.choice.reason}`);
   }
@@ -124,7 +124,7 @@ async function main(): Promise<void> {
         out[s.name][candidateLabel(m.candidate)] = figure(m);
         byLabel[s.name][candidateLabel(c)] = m;
       }
-      const a = await page.evaluate((cfg) => window.autoPick(cfg), s.config);
+      const a = await page.evaluate(([cfg, training]) => window.autoPick(cfg, training), [s.config, { batch: s.batch, seq: s.seq }] as const);
       auto[s.name] = { reason: a.reason, probe: Object.fromEntries(a.measurements.map((m) => [candidateLabel(m.candidate), m.msPerStep ?? (m.atLeastMs != null ? `> ${m.atLeastMs}` : null)])) };
       log(`chromium auto for ${s.name}: ${a.reason}`);
     }

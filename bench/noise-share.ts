@@ -13,7 +13,7 @@ import { generateDemoDataset } from '../src/domain/data/demo/generator';
 import { createDemoModel, DEMO_TRAINING } from '../src/domain/train/demo-model';
 import { trainAndEvaluate } from '../src/domain/train/trainer';
 import { chooseNodeBackend, NODE_BACKEND_CHOICES, type NodeBackendChoice } from '../src/cli/tf-node';
-import { demoProbeConfig } from '../src/domain/train/demo-settings';
+import { demoProbeConfig, DEMO_TRAINING_SHAPE } from '../src/domain/train/demo-settings';
 import { cartographyView, noiseByRegion, noiseLookup } from '../src/ui/state/cartography-view';
 
 function arg(name: string): string | undefined {
@@ -27,7 +27,7 @@ const backendName = (arg('backend') ?? 'auto') as NodeBackendChoice;
 if (!NODE_BACKEND_CHOICES.includes(backendName)) throw new Error(`--backend must be one of ${NODE_BACKEND_CHOICES.join(', ')}`);
 const trainRows = arg('train-rows');
 
-const { backend } = await chooseNodeBackend(backendName, demoProbeConfig(), (l) => process.stderr.write(`[backend] ${l}\n`));
+const { backend } = await chooseNodeBackend(backendName, demoProbeConfig(), DEMO_TRAINING_SHAPE, (l) => process.stderr.write(`[backend] ${l}\n`));
 const data = generateDemoDataset();
 const train = trainRows === undefined ? data.train : data.train.slice(0, Number(trainRows));
 const training = makeTrainingConfig({ ...DEMO_TRAINING, num_train_epochs: epochs, seed, enable_cartography: true });

@@ -208,7 +208,9 @@ async function runMode(args: CliArgs): Promise<number> {
     for (const s of specs) writeEntries(args.experimentsDir, buildExperimentFolder([{ config: s.config }]));
     return 0;
   }
-  const { backend } = await chooseNodeBackend(args.backend, await nodeModelConfig(args.model, args.hubEndpoint), (line) => console.log(`[backend] ${line}`), { remeasure: args.remeasure });
+  // The probe times the heaviest run's batch × sequence.
+  const heaviest = { batch: Math.max(...specs.map((s) => s.config.training.per_device_train_batch_size)), seq: Math.max(...specs.map((s) => s.config.training.max_length)) };
+  const { backend } = await chooseNodeBackend(args.backend, await nodeModelConfig(args.model, args.hubEndpoint), heaviest, (line) => console.log(`[backend] ${line}`), { remeasure: args.remeasure });
   const ctx: RunContext = { args, provenance: { app_version: pkg.version, git_commit: gitCommit(), backend, adapter: nodeBackendProvenance(backend) } };
   mkdirSync(args.experimentsDir, { recursive: true });
   await makePrerequisites(ctx, specs, overrides);

@@ -10,14 +10,16 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   candidateLabel,
   chooseBackend,
-  DEFAULT_PROBE,
   measureCandidates,
+  measurementKey,
+  probeFor,
   type BackendCandidate,
   type BackendChoice,
   type BackendMeasurement,
   shapeKey,
   wasmThreadsFor,
   type ProbeSetup,
+  type TrainingShape,
 } from '../domain/compute/backend-choice';
 import { ProbeProgress } from '../domain/compute/probe-progress';
 import { defaultCacheFile, nodeDeviceKey, readCachedMeasurements, writeCachedMeasurements } from './backend-cache';
@@ -180,6 +182,7 @@ export function measureInChild(c: BackendCandidate, configJson: Record<string, u
 export async function chooseNodeBackend(
   choice: NodeBackendChoice,
   configJson: Record<string, unknown>,
+  training: TrainingShape,
   log: (line: string) => void = () => undefined,
   opts: { remeasure?: boolean; cacheFile?: string } = {},
 ): Promise<{ backend: string; choice: BackendChoice; measurements: BackendMeasurement[] }> {
@@ -192,16 +195,18 @@ export async function chooseNodeBackend(
   }
   const candidates: BackendCandidate[] = [...(threads > 1 ? [{ backend: 'wasm' as const, threads }] : []), { backend: 'wasm', threads: 1 }, { backend: 'webgpu' }, { backend: 'cpu' }];
   const device = nodeDeviceKey();
-  const shape = shapeKey(parseHfConfig(configJson, 'model config.json'));
+  const config = parseHfConfig(configJson, 'model config.json');
+  const probe = probeFor(config, training);
+  const shape = measurementKey(shapeKey(config), probe);
   const cached = opts.remeasure ? null : readCachedMeasurements(device, shape, opts.cacheFile);
   let measurements = cached?.measurements ?? [];
   if (cached) log(`backend step times for ${shape} measured ${cached.measuredAt} (cache ${opts.cacheFile ?? defaultCacheFile()}; --remeasure to time again)`);
   else {
-    measurements = await measureCandidates(candidates, DEFAULT_PROBE, {
-      measure: (c, deadline) => measureInChild(c, configJson, DEFAULT_PROBE, deadline),
+    measurements = await measureCandidates(candidates, probe, {
+      measure: (c, deadline) => measureInChild(c, configJson, probe, deadline),
       onCandidate: (c) => log(`timing a training step on ${candidateLabel(c)}…`),
     });
-    writeCachedMeasurements({ version: 1, device, shape, probe: DEFAULT_PROBE, measuredAt: new Date().toISOString(), measurements }, opts.cacheFile);
+    writeCachedMeasurements({ version: 1, device, shape, probe, measuredAt: new Date().toISOString(), measurements }, opts.cacheFile);
   }
   for (const m of measurements) log(`  ${candidateLabel(m.candidate)}: ${m.msPerStep != null ? `${m.msPerStep} ms/step` : 'not used'} (${m.note})`);
   const picked = chooseBackend(measurements, 'auto');

@@ -205,7 +205,8 @@ const stats = (xs: number[]) => ({ mean: xs.reduce((a, x) => a + x, 0) / xs.leng
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const shapeConfig = { ...demoProbeConfig(), ...args.shape };
-  const { backend } = await chooseNodeBackend(args.backend, shapeConfig, (line) => !args.quiet && process.stderr.write(`[backend] ${line}\n`));
+  const training = { ...DEMO_TRAINING, ...args.overrides };
+  const { backend } = await chooseNodeBackend(args.backend, shapeConfig, { batch: training.per_device_train_batch_size ?? 8, seq: training.max_length ?? 192 }, (line) => !args.quiet && process.stderr.write(`[backend] ${line}\n`));
   const data = generateDemoDataset();
   if (!args.seeds) {
     const run = await runOnce(args, backend, data, undefined, args.predictionsFile);

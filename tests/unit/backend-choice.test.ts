@@ -12,14 +12,16 @@ import {
   DEFAULT_PROBE,
   measureCandidates,
   mergeMeasurements,
+  measurementKey,
   probeDeadlineMs,
+  probeFor,
   shapeKey,
   unmeasured,
   wasmThreadsFor,
   type BackendMeasurement,
 } from '../../src/domain/compute/backend-choice';
 import { parseHfConfig } from '../../src/domain/model/config';
-import { demoProbeConfig } from '../../src/domain/train/demo-settings';
+import { demoProbeConfig, DEMO_TRAINING_SHAPE } from '../../src/domain/train/demo-settings';
 import { timeTrainingSteps } from '../../src/domain/train/step-probe';
 import { ProbeProgress } from '../../src/domain/compute/probe-progress';
 import { openLabDB } from '../../src/storage/db';
@@ -101,6 +103,22 @@ describe('choosing', () => {
     ]);
   });
 
+  it("probes at the run's batch (up to 8) and sequence, shortened for a wide model, and keeps figures per probe shape", () => {
+    const demo = parseHfConfig(demoProbeConfig(), 'demo');
+    const electra = parseHfConfig({ model_type: 'electra' }, 'electra-small');
+    // The demo model is small enough to probe at its training shape, where the thread pool shows its gain.
+    expect(probeFor(demo, DEMO_TRAINING_SHAPE)).toMatchObject({ batch: 8, seq: 192, steps: DEFAULT_PROBE.steps, minTimedMs: DEFAULT_PROBE.minTimedMs });
+    expect(probeFor(demo, { batch: 32, seq: 384 })).toMatchObject({ batch: 8, seq: 384 });
+    // ELECTRA-small (12 layers × 256 wide) at 8 × 384 is probed at 8 × 64: seconds, not a 40 s step.
+    expect(probeFor(electra, { batch: 8, seq: 384 })).toMatchObject({ batch: 8, seq: 64 });
+    expect(probeFor(electra, { batch: 2, seq: 384 })).toMatchObject({ batch: 2, seq: 256 });
+    expect(probeFor(electra, { batch: 1, seq: 40 })).toMatchObject({ batch: 1, seq: 40 });
+    // A huge model still gets a probe of 32 tokens a row.
+    expect(probeFor({ numHiddenLayers: 48, hiddenSize: 2048, intermediateSize: 8192 }, { batch: 8, seq: 512 })).toMatchObject({ batch: 8, seq: 32 });
+    expect(measurementKey(shapeKey(demo), probeFor(demo, DEMO_TRAINING_SHAPE))).toBe(`${shapeKey(demo)}@8x192`);
+    expect(measurementKey('s', { batch: 8, seq: 64 })).not.toBe(measurementKey('s', { batch: 8, seq: 192 }));
+  });
+
   it('gives later probes a deadline of 10× the best probe so far (20 s at least)', async () => {
     expect(probeDeadlineMs(undefined, DEFAULT_PROBE)).toBe(180_000);
     // 500 ms of warm-up and at least 1.5 s of timed steps.
@@ -166,7 +184,7 @@ describe('the timed step in Node', () => {
     expect(tf.memory().numTensors).toBe(before);
     const lines: string[] = [];
     const cacheFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'backends-')), 'backends.json');
-    expect((await chooseNodeBackend('wasm', demoProbeConfig(), (l) => lines.push(l), { cacheFile })).backend).toBe('wasm');
+    expect((await chooseNodeBackend('wasm', demoProbeConfig(), DEMO_TRAINING_SHAPE, (l) => lines.push(l), { cacheFile })).backend).toBe('wasm');
     expect(lines).toEqual([]);
   });
 });

@@ -11,6 +11,9 @@ import { chooseNodeBackend, defaultNodeWasmThreads, initNodeBackend, nodeAdapter
 import { candidateLabel, fastestWithTies } from '../../src/domain/compute/backend-choice';
 import { runParity, summariseParity } from '../../src/domain/model/parity';
 import { demoProbeConfig } from '../../src/domain/train/demo-settings';
+
+/** A run small enough that software WebGPU finishes its probe steps in a test. */
+const SMALL_RUN = { batch: 2, seq: 128 };
 import { listParityFixtures, loadParityFixture } from './parity-fixtures';
 
 const skip = process.env.QA_LAB_NO_DAWN === '1';
@@ -46,7 +49,7 @@ describe.skipIf(skip)('WebGPU through Dawn for Node', () => {
   it('--backend auto times threaded and single-thread wasm, webgpu and cpu (each in a child process), trains on the fastest, and reuses the figures', async () => {
     const cacheFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'backends-')), 'backends.json');
     const lines: string[] = [];
-    const first = await chooseNodeBackend('auto', demoProbeConfig(), (l) => lines.push(l), { cacheFile });
+    const first = await chooseNodeBackend('auto', demoProbeConfig(), SMALL_RUN, (l) => lines.push(l), { cacheFile });
     const threads = defaultNodeWasmThreads();
     expect(first.measurements.map((m) => candidateLabel(m.candidate))).toEqual([...(threads > 1 ? [`wasm ×${threads} threads`] : []), 'wasm 1 thread', 'webgpu (software)', 'cpu']);
     const timed = first.measurements.filter((m) => m.ok);
@@ -56,7 +59,7 @@ describe.skipIf(skip)('WebGPU through Dawn for Node', () => {
     expect(tf.getBackend()).toBe(first.backend);
     expect(lines.some((l) => l.startsWith('timing a training step on webgpu'))).toBe(true);
     const again: string[] = [];
-    const second = await chooseNodeBackend('auto', demoProbeConfig(), (l) => again.push(l), { cacheFile });
+    const second = await chooseNodeBackend('auto', demoProbeConfig(), SMALL_RUN, (l) => again.push(l), { cacheFile });
     expect(second.backend).toBe(first.backend);
     expect(again[0]).toMatch(/measured .* \(cache /);
     expect(again.some((l) => l.startsWith('timing'))).toBe(false);

@@ -45,6 +45,39 @@ export interface ProbeSetup {
 /** The choice compares medians of at least 1.5 s of steps (2 steps when a step is slower). */
 export const DEFAULT_PROBE: ProbeSetup = { batch: 2, seq: 128, steps: 2, minTimedMs: 1500, maxSteps: 20 };
 
+/** The batch × sequence a run trains at (per_device_train_batch_size × max_length). */
+export interface TrainingShape {
+  batch: number;
+  seq: number;
+}
+
+/**
+ * Most matMul work a probe step may do, in tokens × encoder weights: ELECTRA-small (9.4 M weights in
+ * its layers) at batch 8 × 64. A probe costs seconds, not the minutes of a full ELECTRA step.
+ */
+export const PROBE_WORK = 5e9;
+
+/**
+ * The probe for a run: the run's own batch (up to 8) and sequence, shortened until a step's matMul
+ * work fits PROBE_WORK. It must look like the training step: a smaller one misleads, because the
+ * thread pool's gain grows with the matMul rows (measured here: demo model at 2 × 128, one wasm
+ * thread 0.8–1.0× the time of two; at its training batch 8 × 192, two threads 1.10–1.13× faster;
+ * ELECTRA-small gains 3–6 % at 2 × 128 and 12–20 % at 8 × 64).
+ */
+export function probeFor(config: Pick<EncoderConfig, 'numHiddenLayers' | 'hiddenSize' | 'intermediateSize'>, training: TrainingShape): ProbeSetup {
+  const batch = Math.max(1, Math.min(8, Math.floor(training.batch)));
+  const h = config.hiddenSize;
+  const perToken = config.numHiddenLayers * (4 * h * h + 2 * h * config.intermediateSize);
+  const fits = Math.floor(PROBE_WORK / (batch * Math.max(1, perToken)) / 32) * 32;
+  const seq = Math.max(32, Math.min(Math.floor(training.seq), fits));
+  return { ...DEFAULT_PROBE, batch, seq };
+}
+
+/** Where measurements are kept: the model's shape and the probe's batch × sequence. */
+export function measurementKey(shape: string, probe: Pick<ProbeSetup, 'batch' | 'seq'>): string {
+  return `${shape}@${probe.batch}x${probe.seq}`;
+}
+
 /** "wasm ×2 threads", "wasm 1 thread", "webgpu (software)", "webgl", "cpu". */
 export function candidateLabel(c: BackendCandidate): string {
   if (c.backend === 'wasm') return (c.threads ?? 1) > 1 ? `wasm ×${c.threads} threads` : 'wasm 1 thread';

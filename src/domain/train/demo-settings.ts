@@ -70,6 +70,9 @@ export const DEMO_TRAINING: Partial<TrainingConfig> = {
   load_best_model_at_end: false,
 };
 
+/** The demo run's batch × sequence, which the backend probe times before anything else is known. */
+export const DEMO_TRAINING_SHAPE = { batch: DEMO_TRAINING.per_device_train_batch_size ?? 8, seq: DEMO_TRAINING.max_length ?? 192 };
+
 /**
  * config.json of the demo model for timing its step (backend choice). The built vocabulary is
  * slightly smaller than DEMO_VOCAB_SIZE; the op mix is the same.

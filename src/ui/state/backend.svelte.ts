@@ -12,9 +12,10 @@ import {
   candidateLabel,
   candidatesFor,
   chooseBackend,
-  DEFAULT_PROBE,
+  measurementKey,
   mergeMeasurements,
   measureCandidates,
+  probeFor,
   shapeKey,
   unmeasured,
   wasmThreadsFor,
@@ -22,9 +23,11 @@ import {
   type BackendChoice,
   type BackendMeasurement,
   type BackendPreference,
+  type ProbeSetup,
+  type TrainingShape,
 } from '../../domain/compute/backend-choice';
 import { parseHfConfig } from '../../domain/model/config';
-import { demoProbeConfig } from '../../domain/train/demo-settings';
+import { demoProbeConfig, DEMO_TRAINING_SHAPE } from '../../domain/train/demo-settings';
 import { measureInFreshWorker, spawnProbeWorker } from '../../worker/backend-probe';
 import type { AdapterInfo, BackendReport } from '../../worker/protocol';
 import type { Capabilities } from '../../domain/compute/backend-choice';
@@ -45,6 +48,8 @@ export class BackendState {
   measuredAt = $state<string | null>(null);
   /** The model shape the measurements are for. */
   shape = $state<string | null>(null);
+  /** The probe's batch × sequence (the run's, shortened for a large model). */
+  probe = $state<ProbeSetup | null>(null);
   /** The candidate being timed now, e.g. "wasm ×2 threads (1 of 5)". */
   measuring = $state<string | null>(null);
   choice = $state<BackendChoice | null>(null);
@@ -72,13 +77,16 @@ export class BackendState {
     this.override = urlOverride();
     return this.serial(async () => {
       if (db) this.preference = await readBackendPreference(db);
-      await this.apply(demoProbeConfig());
+      await this.apply(demoProbeConfig(), DEMO_TRAINING_SHAPE);
     });
   }
 
-  /** Before a run: a model of another shape is measured (auto) and may move training to another backend. */
-  ensureFor(configJson: Record<string, unknown>): Promise<void> {
-    return this.serial(() => this.apply(configJson));
+  /**
+   * Before a run: a model of another shape, or a run at another batch × sequence, is measured
+   * (auto) and may move training to another backend.
+   */
+  ensureFor(configJson: Record<string, unknown>, training: TrainingShape): Promise<void> {
+    return this.serial(() => this.apply(configJson, training));
   }
 
   setPreference(p: BackendPreference): Promise<void> {
@@ -86,7 +94,7 @@ export class BackendState {
       this.preference = p;
       this.override = null;
       if (this.db) await writeBackendPreference(this.db, p);
-      await this.apply(this.lastConfig ?? demoProbeConfig());
+      await this.apply(...this.last());
     });
   }
 
@@ -95,11 +103,16 @@ export class BackendState {
     return this.serial(async () => {
       if (this.db) await clearMeasurements(this.db);
       this.measurements = [];
-      await this.apply(this.lastConfig ?? demoProbeConfig(), true);
+      await this.apply(...this.last(), true);
     });
   }
 
   private lastConfig: Record<string, unknown> | null = null;
+  private lastTraining: TrainingShape | null = null;
+
+  private last(): [Record<string, unknown>, TrainingShape] {
+    return [this.lastConfig ?? demoProbeConfig(), this.lastTraining ?? DEMO_TRAINING_SHAPE];
+  }
 
   private serial(f: () => Promise<void>): Promise<void> {
     const next = this.busy.then(f, f);
@@ -108,19 +121,23 @@ export class BackendState {
     return next;
   }
 
-  private async apply(configJson: Record<string, unknown>, fresh = false): Promise<void> {
+  private async apply(configJson: Record<string, unknown>, training: TrainingShape, fresh = false): Promise<void> {
     this.error = null;
     try {
       this.lastConfig = configJson;
+      this.lastTraining = training;
       this.caps ??= await browserCapabilities();
       this.isolated = this.caps.wasmThreads;
       this.hardwareConcurrency = this.caps.hardwareConcurrency;
-      const shape = shapeKey(parseHfConfig(configJson, 'model config.json'));
+      const config = parseHfConfig(configJson, 'model config.json');
+      const probe = probeFor(config, training);
+      const shape = measurementKey(shapeKey(config), probe);
       const device = deviceKey({ userAgent: navigator.userAgent, hardwareConcurrency: this.caps.hardwareConcurrency, adapter: this.caps.adapter?.description || this.caps.adapter?.vendor });
       const candidates = candidatesFor(this.caps);
       const stored = this.db && !fresh ? await readMeasurements(this.db, device, shape) : null;
       let ms = stored?.measurements.filter((m) => candidates.some((c) => candidateKey(c) === candidateKey(m.candidate))) ?? [];
       this.shape = shape;
+      this.probe = probe;
       this.measuredAt = stored?.measuredAt ?? null;
       const pref = this.effective;
       if (pref === 'auto') {
@@ -132,13 +149,13 @@ export class BackendState {
           ms = ms.filter((m) => m.candidate.backend !== 'wasm');
         }
         if (missing.length) {
-          const fresh = await measureCandidates(missing, DEFAULT_PROBE, {
-            measure: (c, deadline) => measureInFreshWorker(spawnProbeWorker, c, configJson, DEFAULT_PROBE, deadline),
+          const fresh = await measureCandidates(missing, probe, {
+            measure: (c, deadline) => measureInFreshWorker(spawnProbeWorker, c, configJson, probe, deadline),
             onCandidate: (c, i, n) => (this.measuring = `${candidateLabel(c)} (${i + 1} of ${n})`),
           }, ms);
           ms = mergeMeasurements(ms, fresh);
           this.measuredAt = new Date().toISOString();
-          if (this.db) await writeMeasurements(this.db, { device, shape, probe: DEFAULT_PROBE, measuredAt: this.measuredAt, measurements: ms });
+          if (this.db) await writeMeasurements(this.db, { device, shape, probe, measuredAt: this.measuredAt, measurements: ms });
         }
       }
       this.measuring = null;

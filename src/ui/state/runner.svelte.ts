@@ -167,7 +167,8 @@ export class RunnerState {
   }
 
   private async execute(spec: ExperimentSpec, entry: QueueEntry, signal: AbortSignal, onProgress: (p: RunExperimentProgress) => void): Promise<ExperimentResult> {
-    await app.compute.ensureFor(await this.modelConfig(spec));
+    const t = spec.config.training;
+    await app.compute.ensureFor(await this.modelConfig(spec), { batch: t.per_device_train_batch_size, seq: t.max_length });
     return (await trainingWorker()).call(
       'runExperiment',
       { spec, runId: runIdOf(entry), experimentId: entry.experimentId, appVersion: __APP_VERSION__, gitCommit: __GIT_COMMIT__ },
