@@ -12,6 +12,7 @@
  * Everything stays on the device; no value is read back during a step.
  */
 import * as tf from '@tensorflow/tfjs';
+import { adamWUpdate, sumSquares } from '../compute/webgpu/adamw-kernels';
 
 export interface AdamWConfig {
   betas: [number, number];
@@ -21,6 +22,12 @@ export interface AdamWConfig {
   maxGradNorm: number | null;
   /** Parameters that get no weight decay; defaults to the Trainer's rule (see isNoDecayParam). */
   noDecay?: (name: string) => boolean;
+  /**
+   * 'auto': on webgpu the fused kernels (compute/webgpu/adamw-kernels.ts: 3 dispatches per
+   * parameter, the norm on the GPU), elsewhere tfjs ops; 'ops': tfjs ops everywhere (the reference
+   * the kernels are tested against).
+   */
+  implementation?: 'auto' | 'ops';
 }
 
 /** Hugging Face TrainingArguments defaults: adam_beta1/2, adam_epsilon, weight_decay 0, max_grad_norm 1. */
@@ -137,6 +144,11 @@ export class AdamW {
     // update's temporaries never exist for all parameters at once (they would be ~12 copies of
     // the model).
     // clip_grad_norm_: coef = min(1, max_norm / (norm + 1e-6)), always multiplied in.
+    if (this.config.implementation !== 'ops' && tf.getBackend() === 'webgpu') {
+      const norm = this.fusedStep(list, { beta1: b1, beta2: b2, maxNorm: clip ? this.config.maxGradNorm! : 0, stepSize, bc2Sqrt, eps: this.config.eps, wdFactor });
+      this.steps = t;
+      return norm;
+    }
     const norm = globalNorm(list);
     const coef = clip ? tf.tidy(() => tf.minimum(tf.div(this.config.maxGradNorm!, tf.add(norm, 1e-6)), 1)) : null;
     try {
@@ -161,6 +173,26 @@ export class AdamW {
     }
     this.steps = t;
     return norm;
+  }
+
+  private fusedStep(list: tf.Tensor[], s: { beta1: number; beta2: number; maxNorm: number; stepSize: number; bc2Sqrt: number; eps: number; wdFactor: number }): tf.Scalar {
+    const sumSq = sumSquares(list);
+    try {
+      this.names.forEach((name, i) => {
+        tf.tidy(() => {
+          const p = this.params.get(name)!;
+          const m = this.m.get(name)!;
+          const v = this.v.get(name)!;
+          const next = adamWUpdate(p, list[i], m, v, sumSq, { ...s, wdFactor: this.decay.get(name) ? s.wdFactor : 1 });
+          m.assign(next.m);
+          v.assign(next.v);
+          p.assign(next.p);
+        });
+      });
+      return tf.tidy(() => tf.reshape(tf.sqrt(sumSq), []) as tf.Scalar);
+    } finally {
+      sumSq.dispose();
+    }
   }
 
   /** Moments and step count, read back to the host (for checkpoints). */

@@ -1,0 +1,221 @@
+/**
+ * The optimizer step as a few WebGPU kernels, registered with tfjs for the webgpu backend the way
+ * its own kernels are written (a WebGPUProgram run through backend.runWebGPUProgram).
+ *
+ * Composed from tfjs ops, the step cost ~16 dispatches per parameter (square, sum, the pairwise
+ * adds of the global norm, then the AdamW arithmetic one op at a time): 3,200 of the 6,032
+ * dispatches of an ELECTRA-small step. Here:
+ *   - QaSumSquaresAcc: acc + Σ_i Σ x_i², for up to SUMSQ_INPUTS gradients a dispatch (a WebGPU
+ *     shader may bind 8 storage buffers: the output, the running sum and 6 gradients);
+ *   - QaAdamWMoment: m ← m + (1 − β1)(c·g − m), or v ← β2·v + (1 − β2)(c·g)², where the clipping
+ *     coefficient c = min(1, max_norm / (√acc + 1e-6)) is computed in the kernel from the running
+ *     sum, so the global norm never leaves the GPU;
+ *   - QaAdamWParam: p ← p·(1 − lr·wd) − step_size · m / (√v / √(1 − β2^t) + eps).
+ * Three dispatches per parameter and one per six for the norm, with torch's operation order.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+
+export const SUMSQ_INPUTS = 6;
+const WORKGROUP = 256;
+
+type Info = tf.TensorInfo;
+type Uniform = { type: 'float32' | 'int32'; data: number[] };
+
+/** The tensor as a flat 1-D view (same buffer): the kernels index elements, not coordinates. */
+function flat(t: Info): Info {
+  return { dataId: t.dataId, dtype: t.dtype, shape: [t.shape.reduce((a, b) => a * b, 1)] };
+}
+
+function elementwise(size: number): Pick<WebGPUProgram, 'dispatchLayout' | 'dispatch' | 'workgroupSize'> {
+  // runWebGPUProgram reshapes a dispatch past the device's per-dimension limit.
+  return { dispatchLayout: { x: [0] }, dispatch: [Math.ceil(size / WORKGROUP), 1, 1], workgroupSize: [WORKGROUP, 1, 1] };
+}
+
+class SumSquaresProgram implements WebGPUProgram {
+  variableNames: string[];
+  outputShape = [1];
+  shaderKey: string;
+  dispatchLayout = { x: [0] };
+  dispatch: [number, number, number] = [1, 1, 1];
+  workgroupSize: [number, number, number] = [WORKGROUP, 1, 1];
+
+  constructor(private readonly n: number) {
+    this.variableNames = ['acc', ...Array.from({ length: n }, (_, i) => `x${i}`)];
+    this.shaderKey = `qaSumSquaresAcc_${n}`;
+  }
+
+  getUserCode(): string {
+    // One workgroup: each thread strides over every input, then a tree sum in shared memory.
+    const loops = Array.from(
+      { length: this.n },
+      (_, i) => `for (var j = t; j < uniforms.x${i}Shape; j = j + ${WORKGROUP}) { let a = x${i}[j]; s = s + a * a; }`,
+    ).join('\n        ');
+    return `
+      var<workgroup> partial : array<f32, ${WORKGROUP}>;
+      fn main(index : i32) {
+        let t = i32(localId.x);
+        var s = 0.0;
+        ${loops}
+        partial[localId.x] = s;
+        workgroupBarrier();
+        for (var w = ${WORKGROUP / 2}u; w > 0u; w = w / 2u) {
+          if (localId.x < w) { partial[localId.x] = partial[localId.x] + partial[localId.x + w]; }
+          workgroupBarrier();
+        }
+        if (localId.x == 0u) { result[0] = acc[0] + partial[0]; }
+      }`;
+  }
+}
+
+const CLIP_COEF = `
+      fn clipCoef() -> f32 {
+        if (uniforms.maxNorm <= 0.0) { return 1.0; }
+        return min(1.0, uniforms.maxNorm / (sqrt(sumSq[0]) + 1e-6));
+      }`;
+
+class MomentProgram implements WebGPUProgram {
+  variableNames = ['g', 'state', 'sumSq'];
+  outputShape: number[];
+  shaderKey: string;
+  size = true;
+  uniforms = 'beta : f32, maxNorm : f32,';
+  dispatchLayout!: WebGPUProgram['dispatchLayout'];
+  dispatch!: [number, number, number];
+  workgroupSize!: [number, number, number];
+
+  constructor(
+    size: number,
+    private readonly which: 'first' | 'second',
+  ) {
+    this.outputShape = [size];
+    this.shaderKey = `qaAdamWMoment_${which}`;
+    Object.assign(this, elementwise(size));
+  }
+
+  getUserCode(): string {
+    // torch: exp_avg.lerp_(grad, 1 − β1); exp_avg_sq.mul_(β2).addcmul_(grad, grad, 1 − β2).
+    const update = this.which === 'first' ? 'state[index] + (1.0 - uniforms.beta) * (g1 - state[index])' : 'state[index] * uniforms.beta + (1.0 - uniforms.beta) * (g1 * g1)';
+    return `${CLIP_COEF}
+      fn main(index : i32) {
+        if (index < uniforms.size) {
+          let g1 = g[index] * clipCoef();
+          result[index] = ${update};
+        }
+      }`;
+  }
+}
+
+class ParamProgram implements WebGPUProgram {
+  variableNames = ['p', 'm', 'v'];
+  outputShape: number[];
+  shaderKey = 'qaAdamWParam';
+  size = true;
+  uniforms = 'wdFactor : f32, stepSize : f32, bc2Sqrt : f32, eps : f32,';
+  dispatchLayout!: WebGPUProgram['dispatchLayout'];
+  dispatch!: [number, number, number];
+  workgroupSize!: [number, number, number];
+
+  constructor(size: number) {
+    this.outputShape = [size];
+    Object.assign(this, elementwise(size));
+  }
+
+  getUserCode(): string {
+    return `
+      fn main(index : i32) {
+        if (index < uniforms.size) {
+          let denom = sqrt(v[index]) / uniforms.bc2Sqrt + uniforms.eps;
+          result[index] = p[index] * uniforms.wdFactor - uniforms.stepSize * (m[index] / denom);
+        }
+      }`;
+  }
+}
+
+const f32 = (...data: number[]): Uniform[] => data.map((d) => ({ type: 'float32', data: [d] }));
+
+function run(backend: WebGPUBackend, program: WebGPUProgram, inputs: Info[], uniforms: Uniform[], shape: number[]): Info {
+  const out = backend.runWebGPUProgram(program, inputs, 'float32', uniforms);
+  return { dataId: out.dataId, dtype: out.dtype, shape };
+}
+
+interface KernelArgs {
+  inputs: Record<string, Info>;
+  backend: unknown;
+  attrs?: Record<string, unknown>;
+}
+
+let registered = false;
+
+/** Registers the kernels with the webgpu backend (once; importing the backend package is the caller's). */
+export function registerAdamWKernels(): void {
+  if (registered) return;
+  registered = true;
+  tf.registerKernel({
+    kernelName: 'QaSumSquaresAcc',
+    backendName: 'webgpu',
+    kernelFunc: ({ inputs, backend }: KernelArgs) => {
+      const xs = Object.keys(inputs)
+        .filter((k) => k !== 'acc')
+        .sort((a, b) => Number(a.slice(1)) - Number(b.slice(1)))
+        .map((k) => flat(inputs[k]));
+      return run(backend as WebGPUBackend, new SumSquaresProgram(xs.length), [flat(inputs.acc), ...xs], [], [1]);
+    },
+  } as unknown as tf.KernelConfig);
+  tf.registerKernel({
+    kernelName: 'QaAdamWMoment',
+    backendName: 'webgpu',
+    kernelFunc: ({ inputs, backend, attrs }: KernelArgs) => {
+      const { g, state, sumSq } = inputs;
+      const a = attrs as { which: 'first' | 'second'; beta: number; maxNorm: number };
+      const size = flat(g).shape[0];
+      return run(backend as WebGPUBackend, new MomentProgram(size, a.which), [flat(g), flat(state), sumSq], f32(a.beta, a.maxNorm), [...g.shape]);
+    },
+  } as unknown as tf.KernelConfig);
+  tf.registerKernel({
+    kernelName: 'QaAdamWParam',
+    backendName: 'webgpu',
+    kernelFunc: ({ inputs, backend, attrs }: KernelArgs) => {
+      const { p, m, v } = inputs;
+      const a = attrs as { wdFactor: number; stepSize: number; bc2Sqrt: number; eps: number };
+      return run(backend as WebGPUBackend, new ParamProgram(flat(p).shape[0]), [flat(p), flat(m), flat(v)], f32(a.wdFactor, a.stepSize, a.bc2Sqrt, a.eps), [...p.shape]);
+    },
+  } as unknown as tf.KernelConfig);
+}
+
+type RunKernel = (name: string, inputs: Record<string, tf.Tensor>, attrs?: Record<string, unknown>) => tf.Tensor;
+const runKernel: RunKernel = (name, inputs, attrs) => (tf.engine().runKernel as unknown as RunKernel)(name, inputs, attrs ?? {});
+
+/** Σ over `xs` of Σ x², as a [1] tensor: ceil(n / SUMSQ_INPUTS) dispatches. */
+export function sumSquares(xs: readonly tf.Tensor[]): tf.Tensor1D {
+  registerAdamWKernels();
+  let acc = tf.zeros([1]) as tf.Tensor1D;
+  for (let i = 0; i < xs.length; i += SUMSQ_INPUTS) {
+    const inputs: Record<string, tf.Tensor> = { acc };
+    xs.slice(i, i + SUMSQ_INPUTS).forEach((x, j) => (inputs[`x${j}`] = x));
+    const next = runKernel('QaSumSquaresAcc', inputs) as tf.Tensor1D;
+    acc.dispose();
+    acc = next;
+  }
+  return acc;
+}
+
+export interface FusedAdamWStep {
+  beta1: number;
+  beta2: number;
+  /** ≤ 0: no clipping. */
+  maxNorm: number;
+  wdFactor: number;
+  stepSize: number;
+  bc2Sqrt: number;
+  eps: number;
+}
+
+/** One parameter's AdamW update from its gradient and the step's sum of squared gradients: new p, m, v. */
+export function adamWUpdate(p: tf.Tensor, g: tf.Tensor, m: tf.Tensor, v: tf.Tensor, sumSq: tf.Tensor, s: FusedAdamWStep): { p: tf.Tensor; m: tf.Tensor; v: tf.Tensor } {
+  registerAdamWKernels();
+  const m2 = runKernel('QaAdamWMoment', { g, state: m, sumSq }, { which: 'first', beta: s.beta1, maxNorm: s.maxNorm });
+  const v2 = runKernel('QaAdamWMoment', { g, state: v, sumSq }, { which: 'second', beta: s.beta2, maxNorm: s.maxNorm });
+  const p2 = runKernel('QaAdamWParam', { p, m: m2, v: v2 }, { wdFactor: s.wdFactor, stepSize: s.stepSize, bc2Sqrt: s.bc2Sqrt, eps: s.eps });
+  return { p: p2, m: m2, v: v2 };
+}

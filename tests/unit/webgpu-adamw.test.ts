@@ -1,0 +1,119 @@
+// The fused WebGPU optimizer kernels (src/domain/compute/webgpu/adamw-kernels.ts) on Dawn for Node:
+// the same values as the tfjs-ops AdamW (itself checked against torch by the parity fixtures), with
+// and without clipping and weight decay, in 3 dispatches per parameter and no read-back.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { initNodeBackend } from '../../src/cli/tf-node';
+import { SUMSQ_INPUTS, sumSquares } from '../../src/domain/compute/webgpu/adamw-kernels';
+import { AdamW, HF_ADAMW_DEFAULTS, type AdamWConfig } from '../../src/domain/train/optimizer';
+import { createRng } from '../../src/domain/train/rng';
+import { installWebGpuCounters } from '../../src/worker/webgpu-counters';
+
+const SHAPES: Record<string, number[]> = {
+  'embeddings.word_embeddings.weight': [300, 16],
+  'encoder.layer.0.attention.self.query.weight': [16, 16],
+  'encoder.layer.0.attention.self.query.bias': [16],
+  'encoder.layer.0.output.LayerNorm.weight': [16],
+  'encoder.layer.0.intermediate.dense.weight': [37, 16],
+  'qa_outputs.weight': [2, 16],
+  'qa_outputs.bias': [2],
+  'one.weight': [1],
+  'odd.weight': [257, 3],
+};
+
+function randomValues(shape: number[], seed: number, scale: number): Float32Array {
+  const rng = createRng(seed);
+  return Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => (rng.nextFloat() * 2 - 1) * scale);
+}
+
+/** Runs `steps` AdamW steps from fixed parameters and gradients; returns p, m, v and the norms. */
+async function run(config: AdamWConfig, steps: number): Promise<{ values: Map<string, Float32Array>; moments: Awaited<ReturnType<AdamW['exportState']>>; norms: number[] }> {
+  const params = new Map<string, tf.Variable>();
+  Object.entries(SHAPES).forEach(([name, shape], i) => params.set(name, tf.variable(tf.tensor(randomValues(shape, 10 + i, 0.5), shape), true, `p${i}-${Math.random()}`)));
+  const opt = new AdamW(params, config);
+  const norms: number[] = [];
+  for (let s = 0; s < steps; s++) {
+    const grads = new Map<string, tf.Tensor>();
+    Object.entries(SHAPES).forEach(([name, shape], i) => grads.set(name, tf.tensor(randomValues(shape, 100 * s + i, 0.3 + s), shape)));
+    const norm = opt.step(grads, 1e-3 * (s + 1));
+    norms.push((await norm.data())[0]);
+    norm.dispose();
+    for (const g of grads.values()) g.dispose();
+  }
+  const values = new Map<string, Float32Array>();
+  for (const [name, p] of params) values.set(name, (await p.data()) as Float32Array);
+  const moments = await opt.exportState();
+  opt.dispose();
+  for (const p of params.values()) p.dispose();
+  return { values, moments, norms };
+}
+
+function expectClose(a: Float32Array, b: Float32Array, what: string): void {
+  expect(a.length, what).toBe(b.length);
+  // float32 rounding of the same arithmetic: 1e-5 relative, 1e-7 absolute near zero (an update
+  // moves a parameter by ~lr = 1e-3 here, so 1e-7 is 1e-4 of a step).
+  let worst = 0;
+  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]) / (1e-7 + 1e-5 * Math.abs(b[i])));
+  expect(worst, what).toBeLessThan(1);
+}
+
+describe.skipIf(process.env.QA_LAB_NO_DAWN === '1')('fused AdamW kernels (WebGPU through Dawn)', () => {
+  beforeAll(async () => {
+    await initNodeBackend('webgpu');
+  }, 120_000);
+  afterAll(async () => {
+    await initNodeBackend('wasm');
+  });
+
+  it('sum the squares of any number of tensors, of any size', async () => {
+    for (const n of [1, SUMSQ_INPUTS, SUMSQ_INPUTS + 1, 2 * SUMSQ_INPUTS + 3]) {
+      const xs = Array.from({ length: n }, (_, i) => tf.tensor(randomValues([1 + i * 97], i, 1)));
+      const expected = (await Promise.all(xs.map((x) => x.data()))).reduce((acc, d) => acc + d.reduce((a, v) => a + v * v, 0), 0);
+      const got = sumSquares(xs);
+      expect(got.shape).toEqual([1]);
+      expect((await got.data())[0]).toBeCloseTo(expected, 3);
+      got.dispose();
+      xs.forEach((x) => x.dispose());
+    }
+  });
+
+  for (const [label, config] of [
+    ['clipped (max norm 0.5), weight decay 0.01', { ...HF_ADAMW_DEFAULTS, maxGradNorm: 0.5, weightDecay: 0.01 }],
+    ['not clipped (max norm 1e6), no weight decay', { ...HF_ADAMW_DEFAULTS, maxGradNorm: 1e6 }],
+    ['clipping off (null), weight decay 0.1', { ...HF_ADAMW_DEFAULTS, maxGradNorm: null, weightDecay: 0.1 }],
+  ] as const) {
+    it(`give the tfjs-ops step's parameters, moments and norm: ${label}`, async () => {
+      const fused = await run({ ...config }, 3);
+      const ops = await run({ ...config, implementation: 'ops' }, 3);
+      for (let i = 0; i < 3; i++) expect(fused.norms[i]).toBeCloseTo(ops.norms[i], 4);
+      expect(fused.moments.step).toBe(3);
+      for (const name of Object.keys(SHAPES)) {
+        expectClose(fused.values.get(name)!, ops.values.get(name)!, `${name} p`);
+        expectClose(fused.moments.m[name].data, ops.moments.m[name].data, `${name} m`);
+        expectClose(fused.moments.v[name].data, ops.moments.v[name].data, `${name} v`);
+      }
+    });
+  }
+
+  it('take 3 dispatches per parameter plus one per six for the norm, read nothing back and leak nothing', async () => {
+    const counters = installWebGpuCounters();
+    const params = new Map<string, tf.Variable>();
+    Object.entries(SHAPES).forEach(([name, shape], i) => params.set(name, tf.variable(tf.zeros(shape), true, `c${i}-${Math.random()}`)));
+    const opt = new AdamW(params, { ...HF_ADAMW_DEFAULTS, weightDecay: 0.01 });
+    const grads = new Map([...params].map(([name, p]) => [name, tf.onesLike(p)]));
+    opt.step(grads, 1e-3).dispose(); // warm-up: compiles the pipelines
+    const tensors = tf.memory().numTensors;
+    const n = params.size;
+    for (let s = 0; s < 5; s++) {
+      counters.reset();
+      opt.step(grads, 1e-3).dispose();
+      const c = counters.snapshot();
+      // + the norm's square root (the running sum's zero start is an upload, not a dispatch).
+      expect(c.dispatches).toBe(3 * n + Math.ceil(n / SUMSQ_INPUTS) + 1);
+      expect(c.reads).toBe(0);
+      expect(tf.memory().numTensors).toBe(tensors);
+    }
+    opt.dispose();
+    for (const t of [...params.values(), ...grads.values()]) t.dispose();
+  });
+});
