@@ -68,7 +68,7 @@ describe.skipIf(process.env.QA_LAB_NO_DAWN === '1')('fused AdamW kernels (WebGPU
   it('sum the squares of any number of tensors, of any size', async () => {
     for (const n of [1, SUMSQ_INPUTS, SUMSQ_INPUTS + 1, 2 * SUMSQ_INPUTS + 3]) {
       const xs = Array.from({ length: n }, (_, i) => tf.tensor(randomValues([1 + i * 97], i, 1)));
-      const expected = (await Promise.all(xs.map((x) => x.data()))).reduce((acc, d) => acc + d.reduce((a, v) => a + v * v, 0), 0);
+      const expected = (await Promise.all(xs.map((x) => x.data() as Promise<Float32Array>))).reduce((acc, d) => acc + d.reduce((a, v) => a + v * v, 0), 0);
       const got = sumSquares(xs);
       expect(got.shape).toEqual([1]);
       expect((await got.data())[0]).toBeCloseTo(expected, 3);

@@ -1,6 +1,10 @@
 /**
  * Seeded dropout masks made on the device.
  *
+ * On webgpu each mask is made and applied in one dispatch by a counter-based generator on the GPU
+ * (compute/webgpu/dropout-kernel.ts), keyed by the spec's two offsets: nothing random is uploaded.
+ * The other backends (no bitwise integer ops in tfjs) use the pool below.
+ *
  * tf.dropout draws its random numbers on the CPU and uploads them: for ELECTRA-small at batch 8 ×
  * 384 that is ~75 million numbers per step (attention probabilities dominate). Instead we upload,
  * once, a pool of S uniform floats from our seeded generator, and make each mask as
@@ -15,6 +19,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { createRng, deriveSeed, rngFromState, type Rng, type RngState } from '../train/rng';
 import { customOp } from './ops';
+import { gpuDropout } from '../compute/webgpu/dropout-kernel';
+
+const onGpu = (): boolean => tf.getBackend() === 'webgpu';
 
 const MIN_POOL = 1 << 16;
 
@@ -51,17 +58,23 @@ export class DropoutMasker {
     this.offsets = createRng(deriveSeed(seed, 'dropout-offsets'));
   }
 
-  private ensurePool(n: number): tf.Tensor1D {
-    if (this.pool && this.poolSize >= 2 * n) return this.pool;
+  /** Grows the pool's (virtual) size for masks of n elements: the offsets' range. */
+  private growPool(n: number): void {
     let size = Math.max(MIN_POOL, this.poolSize);
     while (size < 2 * n) size *= 2;
+    this.poolSize = size;
+  }
+
+  private ensurePool(n: number): tf.Tensor1D {
+    this.growPool(n);
+    if (this.pool && this.pool.size === this.poolSize) return this.pool;
+    const size = this.poolSize;
     // Values drawn from their own stream, so a grown pool starts with the same numbers.
     const rng = createRng(deriveSeed(this.seed, 'dropout-pool'));
     const values = new Float32Array(size);
     for (let i = 0; i < size; i++) values[i] = rng.nextUint32() / 4294967296;
     this.pool?.dispose();
     this.pool = tf.keep(tf.tensor1d(values, 'float32'));
-    this.poolSize = size;
     return this.pool;
   }
 
@@ -73,7 +86,8 @@ export class DropoutMasker {
   drawSpec(shape: number[], rate: number): DropoutMaskSpec {
     if (!(rate >= 0 && rate < 1)) throw new RangeError(`dropout rate must be in [0, 1), got ${rate}`);
     const n = shape.reduce((a, b) => a * b, 1);
-    this.ensurePool(n);
+    // Only the pool's size decides the offsets, so the pool itself is made only where it is used.
+    this.growPool(n);
     const o1 = this.offsets.nextInt(this.poolSize - n + 1);
     const o2 = this.offsets.nextInt(this.poolSize - n + 1);
     return { shape: [...shape], n, o1, o2, keep: 1 - rate };
@@ -81,6 +95,7 @@ export class DropoutMasker {
 
   /** The mask of a spec: 0 with probability 1 − keep, else 1 / keep (inverted dropout, as torch). */
   maskFromSpec(spec: DropoutMaskSpec): tf.Tensor {
+    if (onGpu()) return tf.tidy(() => gpuDropout(tf.ones(spec.shape), spec.o1, spec.o2, 1 - spec.keep));
     const pool = this.ensurePool(spec.n);
     return tf.tidy(() => {
       const sum = tf.add(tf.slice(pool, spec.o1, spec.n), tf.slice(pool, spec.o2, spec.n));
@@ -88,6 +103,12 @@ export class DropoutMasker {
       const kept = tf.floor(tf.add(u, spec.keep));
       return tf.reshape(tf.mul(kept, 1 / spec.keep), spec.shape);
     });
+  }
+
+  /** x times the mask of `spec` (one dispatch on webgpu). */
+  applySpec<T extends tf.Tensor>(spec: DropoutMaskSpec, x: T): T {
+    if (onGpu()) return gpuDropout(x, spec.o1, spec.o2, 1 - spec.keep);
+    return tf.tidy(() => tf.mul(x, this.maskFromSpec(spec))) as T;
   }
 
   /** A fresh mask of the given shape (see maskFromSpec). */
@@ -106,8 +127,8 @@ export class DropoutMasker {
     const op = customOp(([input], save) => {
       save([]);
       return {
-        value: tf.mul(input, this.maskFromSpec(spec)),
-        gradFunc: (dy: tf.Tensor) => tf.mul(dy, this.maskFromSpec(spec)),
+        value: this.applySpec(spec, input),
+        gradFunc: (dy: tf.Tensor) => this.applySpec(spec, dy),
       };
     });
     return op(x) as T;

@@ -201,13 +201,16 @@ export function attention(
   strategy: AttentionStrategy = 'auto',
 ): tf.Tensor2D {
   const spec = dropout && dropout.rate > 0 ? dropout.masker.drawSpec([shape.batch, shape.heads, shape.seqLen, shape.seqLen], dropout.rate) : null;
-  const mask = spec ? () => dropout!.masker.maskFromSpec(spec) : null;
+  const mask: MaskSource = spec ? { mask: () => dropout!.masker.maskFromSpec(spec), apply: (t) => dropout!.masker.applySpec(spec, t) } : null;
   const core = resolveStrategy(strategy) === 'sliced' ? slicedAttention : batchedAttention;
   return core(q, k, v, bias, shape, mask);
 }
 
-/** Rebuilds the [B, heads, T, T] dropout mask (identical each call), or null without dropout. */
-type MaskSource = (() => tf.Tensor) | null;
+/**
+ * The attention dropout, rebuilt identically each call, or null without dropout: the
+ * [B, heads, T, T] mask itself, or a tensor of that shape times it (one dispatch on webgpu).
+ */
+type MaskSource = { mask: () => tf.Tensor; apply: (t: tf.Tensor) => tf.Tensor } | null;
 
 function batchedAttention(q: tf.Tensor2D, k: tf.Tensor2D, v: tf.Tensor2D, bias: tf.Tensor, shape: AttentionShape, maskOf: MaskSource): tf.Tensor2D {
   const { batch: B, seqLen: T, heads: nh } = shape;
@@ -223,7 +226,7 @@ function batchedAttention(q: tf.Tensor2D, k: tf.Tensor2D, v: tf.Tensor2D, bias: 
     save([qIn, kIn, vIn, bias]);
     const qh = tf.mul(toHeads(qIn), scale);
     const p = probs(qh, toHeads(kIn), bias);
-    const pd = maskOf ? tf.mul(p, maskOf()) : p;
+    const pd = maskOf ? maskOf.apply(p) : p;
     return {
       value: fromHeads(tf.matMul(pd, toHeads(vIn))),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
@@ -232,12 +235,11 @@ function batchedAttention(q: tf.Tensor2D, k: tf.Tensor2D, v: tf.Tensor2D, bias: 
         const khS = toHeads(ks);
         const vhS = toHeads(vs);
         const P = probs(qhS, khS, biasS);
-        const mask = maskOf ? maskOf() : null;
-        const Pd = mask ? tf.mul(P, mask) : P;
+        const Pd = maskOf ? maskOf.apply(P) : P;
         const dCtx = toHeads(dy); // [B, nh, T, dh]
         const dV = swapLast(tf.matMul(swapLast(dCtx), Pd)); // (dCtxᵀ · P')ᵀ = P'ᵀ · dCtx
         let dP = tf.matMul(dCtx, swapLast(vhS)); // dCtx · vᵀ
-        if (mask) dP = tf.mul(dP, mask);
+        if (maskOf) dP = maskOf.apply(dP);
         // softmax backward: dS = P ∘ (dP − Σ_j dP ∘ P)
         const dS = tf.mul(P, tf.sub(dP, tf.sum(tf.mul(dP, P), -1, true)));
         const dQ = tf.mul(tf.matMul(dS, khS), scale);
@@ -281,7 +283,7 @@ function slicedAttention(q: tf.Tensor2D, k: tf.Tensor2D, v: tf.Tensor2D, bias: t
     const kT = blocksT(kIn);
     const vs = blocks(vIn);
     const rowsOfBias = biasRows(bias);
-    const masks = maskOf ? maskBlocks(maskOf()) : null;
+    const masks = maskOf ? maskBlocks(maskOf.mask()) : null;
     const ctx = qs.map((qb, i) =>
       tf.tidy(() => {
         const p = probs(qb, kT[i], rowsOfBias[Math.floor(i / nh)]);
@@ -301,7 +303,7 @@ function slicedAttention(q: tf.Tensor2D, k: tf.Tensor2D, v: tf.Tensor2D, bias: t
         const dyb = blocks(dy);
         const dyT = blocksT(dy);
         const rowsS = biasRows(biasS);
-        const masksS = maskOf ? maskBlocks(maskOf()) : null;
+        const masksS = maskOf ? maskBlocks(maskOf.mask()) : null;
         const dQ: tf.Tensor[] = [];
         const dKT: tf.Tensor[] = [];
         const dVT: tf.Tensor[] = [];
