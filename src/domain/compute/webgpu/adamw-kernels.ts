@@ -15,22 +15,12 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+import { elementwise, flat, runKernel, WORKGROUP } from './kernel-util';
 
 export const SUMSQ_INPUTS = 6;
-const WORKGROUP = 256;
 
 type Info = tf.TensorInfo;
 type Uniform = { type: 'float32' | 'int32'; data: number[] };
-
-/** The tensor as a flat 1-D view (same buffer): the kernels index elements, not coordinates. */
-function flat(t: Info): Info {
-  return { dataId: t.dataId, dtype: t.dtype, shape: [t.shape.reduce((a, b) => a * b, 1)] };
-}
-
-function elementwise(size: number): Pick<WebGPUProgram, 'dispatchLayout' | 'dispatch' | 'workgroupSize'> {
-  // runWebGPUProgram reshapes a dispatch past the device's per-dimension limit.
-  return { dispatchLayout: { x: [0] }, dispatch: [Math.ceil(size / WORKGROUP), 1, 1], workgroupSize: [WORKGROUP, 1, 1] };
-}
 
 class SumSquaresProgram implements WebGPUProgram {
   variableNames: string[];
@@ -182,9 +172,6 @@ export function registerAdamWKernels(): void {
     },
   } as unknown as tf.KernelConfig);
 }
-
-type RunKernel = (name: string, inputs: Record<string, tf.Tensor>, attrs?: Record<string, unknown>) => tf.Tensor;
-const runKernel: RunKernel = (name, inputs, attrs) => (tf.engine().runKernel as unknown as RunKernel)(name, inputs, attrs ?? {});
 
 /** Σ over `xs` of Σ x², as a [1] tensor: ceil(n / SUMSQ_INPUTS) dispatches. */
 export function sumSquares(xs: readonly tf.Tensor[]): tf.Tensor1D {

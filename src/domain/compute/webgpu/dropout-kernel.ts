@@ -9,8 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
-
-const WORKGROUP = 256;
+import { elementwise, flat, runKernel } from './kernel-util';
 
 class DropoutProgram implements WebGPUProgram {
   variableNames = ['x'];
@@ -18,13 +17,13 @@ class DropoutProgram implements WebGPUProgram {
   shaderKey = 'qaDropout';
   size = true;
   uniforms = 'key1 : u32, key2 : u32, rate : f32, scale : f32,';
-  dispatchLayout = { x: [0] };
-  dispatch: [number, number, number];
-  workgroupSize: [number, number, number] = [WORKGROUP, 1, 1];
+  dispatchLayout!: WebGPUProgram['dispatchLayout'];
+  dispatch!: [number, number, number];
+  workgroupSize!: [number, number, number];
 
   constructor(size: number) {
     this.outputShape = [size];
-    this.dispatch = [Math.ceil(size / WORKGROUP), 1, 1];
+    Object.assign(this, elementwise(size));
   }
 
   getUserCode(): string {
@@ -56,8 +55,8 @@ function register(): void {
     backendName: 'webgpu',
     kernelFunc: ({ inputs, backend, attrs }: { inputs: Record<string, tf.TensorInfo>; backend: unknown; attrs: Record<string, number> }) => {
       const { x } = inputs;
-      const size = x.shape.reduce((a, b) => a * b, 1);
-      const out = (backend as WebGPUBackend).runWebGPUProgram(new DropoutProgram(size), [{ dataId: x.dataId, dtype: x.dtype, shape: [size] }], 'float32', [
+      const x1 = flat(x);
+      const out = (backend as WebGPUBackend).runWebGPUProgram(new DropoutProgram(x1.shape[0]), [x1], 'float32', [
         { type: 'uint32', data: [attrs.key1 >>> 0] },
         { type: 'uint32', data: [attrs.key2 >>> 0] },
         { type: 'float32', data: [attrs.rate] },
@@ -71,6 +70,5 @@ function register(): void {
 /** x with the mask of keys (key1, key2) applied (webgpu backend only). */
 export function gpuDropout<T extends tf.Tensor>(x: T, key1: number, key2: number, rate: number): T {
   register();
-  type RunKernel = (name: string, inputs: Record<string, tf.Tensor>, attrs: Record<string, number>) => tf.Tensor;
-  return (tf.engine().runKernel as unknown as RunKernel)('QaDropout', { x }, { key1, key2, rate }) as T;
+  return runKernel<T>('QaDropout', { x }, { key1, key2, rate });
 }
