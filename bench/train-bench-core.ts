@@ -21,6 +21,8 @@ export interface BenchCase {
   steps: number;
   /** Attention's per-head products (ops.ts); default 'auto'. */
   attention?: AttentionStrategy;
+  /** WebGPU: 'ops' runs AdamW and dropout as tfjs ops, the before of our kernels; default 'auto'. */
+  kernels?: 'auto' | 'ops';
 }
 
 export interface BenchResult extends BenchCase {
@@ -43,7 +45,6 @@ export const ELECTRA_SMALL = { model_type: 'electra' } as const;
 export const DEMO_BATCH = DEMO_TRAINING.per_device_train_batch_size ?? 16;
 export const DEMO_SEQ = DEMO_TRAINING.max_length ?? 192;
 
-/** One warm-up step, then `steps` timed trainer steps (forward with dropout, loss, grads, clip, AdamW, read-back). */
 /** Counts over `steps` steps as per-step figures (the peak stays a peak). */
 function countsPerStep(c: WebGpuCounts, steps: number): Omit<WebGpuCounts, 'liveBufferBytes'> {
   const n = Math.max(1, steps);
@@ -71,6 +72,7 @@ export async function runBenchCase(c: BenchCase, counters?: WebGpuCounters): Pro
       steps: c.steps,
       warmupSteps: 1,
       attention: c.attention ?? 'auto',
+      kernels: c.kernels ?? 'auto',
       onStep: (phase) => phase === 'warmup' && counters?.reset(),
     });
     const counts = counters?.snapshot();

@@ -45,19 +45,22 @@ async function main(): Promise<void> {
   if (args.only !== 'demo' && args.backends.includes('wasm')) {
     for (const seq of [384, 512]) cases.push({ shape: 'electra-small', backend: 'wasm', batch: 8, seq, steps: args.steps ?? 2 });
   }
-  // WebGPU (Dawn): ELECTRA-small at batch 1 × 64, where dispatch overhead dominates the step.
-  if (args.only !== 'demo' && args.backends.includes('webgpu')) cases.push({ shape: 'electra-small', backend: 'webgpu', batch: 1, seq: 64, steps: args.steps ?? 2 });
+  // WebGPU (Dawn): ELECTRA-small at batch 1 × 64, where dispatch overhead dominates the step, with
+  // and without our kernels, alternating (before, after, before, after) in this one run.
+  const webgpuAB = (c: BenchCase): BenchCase[] => (['ops', 'auto', 'ops', 'auto'] as const).map((kernels) => ({ ...c, kernels }));
+  if (args.only !== 'demo' && args.backends.includes('webgpu')) cases.push(...webgpuAB({ shape: 'electra-small', backend: 'webgpu', batch: 1, seq: 64, steps: args.steps ?? 2 }));
   if (args.only !== 'small') {
     for (const backend of args.backends) {
       const steps = args.steps ?? (backend === 'cpu' ? 2 : 5);
       // On wasm, both attention strategies: 'sliced' is what 'auto' picks there, 'batched' the alternative.
       if (backend === 'wasm') for (const attention of ['batched', 'sliced'] as const) cases.push({ shape: 'demo', backend, batch: DEMO_BATCH, seq: DEMO_SEQ, steps, attention });
+      else if (backend === 'webgpu') cases.push(...webgpuAB({ shape: 'demo', backend, batch: DEMO_BATCH, seq: DEMO_SEQ, steps }));
       else cases.push({ shape: 'demo', backend, batch: DEMO_BATCH, seq: DEMO_SEQ, steps });
     }
   }
   const results: BenchResult[] = [];
   for (const c of cases) {
-    process.stderr.write(`${c.shape} on ${c.backend}${c.attention ? ` (${c.attention} attention)` : ''}: batch ${c.batch} × ${c.seq}, ${c.steps} steps...\n`);
+    process.stderr.write(`${c.shape} on ${c.backend}${c.attention ? ` (${c.attention} attention)` : ''}${c.kernels ? ` (kernels ${c.kernels})` : ''}: batch ${c.batch} × ${c.seq}, ${c.steps} steps...\n`);
     await initNodeBackend(c.backend as NodeBackend);
     // On WebGPU (Dawn) every step's dispatches, uploads and reads are counted too.
     const r = await runBenchCase(c, c.backend === 'webgpu' ? installWebGpuCounters() : undefined);

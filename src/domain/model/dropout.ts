@@ -21,7 +21,6 @@ import { createRng, deriveSeed, rngFromState, type Rng, type RngState } from '..
 import { customOp } from './ops';
 import { gpuDropout } from '../compute/webgpu/dropout-kernel';
 
-const onGpu = (): boolean => tf.getBackend() === 'webgpu';
 
 const MIN_POOL = 1 << 16;
 
@@ -39,6 +38,8 @@ export class DropoutMasker {
   private pool: tf.Tensor1D | null = null;
   private poolSize = 0;
   private offsets: Rng;
+  /** 'auto': the GPU generator on webgpu; 'ops': the pool everywhere (benches compare the two). */
+  implementation: 'auto' | 'ops' = 'auto';
 
   constructor(private readonly seed: number) {
     this.offsets = createRng(deriveSeed(seed, 'dropout-offsets'));
@@ -94,8 +95,12 @@ export class DropoutMasker {
   }
 
   /** The mask of a spec: 0 with probability 1 − keep, else 1 / keep (inverted dropout, as torch). */
+  private onGpu(): boolean {
+    return this.implementation === 'auto' && tf.getBackend() === 'webgpu';
+  }
+
   maskFromSpec(spec: DropoutMaskSpec): tf.Tensor {
-    if (onGpu()) return tf.tidy(() => gpuDropout(tf.ones(spec.shape), spec.o1, spec.o2, 1 - spec.keep));
+    if (this.onGpu()) return tf.tidy(() => gpuDropout(tf.ones(spec.shape), spec.o1, spec.o2, 1 - spec.keep));
     const pool = this.ensurePool(spec.n);
     return tf.tidy(() => {
       const sum = tf.add(tf.slice(pool, spec.o1, spec.n), tf.slice(pool, spec.o2, spec.n));
@@ -107,7 +112,7 @@ export class DropoutMasker {
 
   /** x times the mask of `spec` (one dispatch on webgpu). */
   applySpec<T extends tf.Tensor>(spec: DropoutMaskSpec, x: T): T {
-    if (onGpu()) return gpuDropout(x, spec.o1, spec.o2, 1 - spec.keep);
+    if (this.onGpu()) return gpuDropout(x, spec.o1, spec.o2, 1 - spec.keep);
     return tf.tidy(() => tf.mul(x, this.maskFromSpec(spec))) as T;
   }
 

@@ -20,6 +20,8 @@ export interface ProbeOptions {
   steps: number;
   warmupSteps?: number;
   attention?: AttentionStrategy;
+  /** 'ops': the optimizer and dropout as tfjs ops even on webgpu (the before of the kernels' bench). */
+  kernels?: 'auto' | 'ops';
   /** Init seed of the random weights (default 1). */
   seed?: number;
   /** The model to time; default a fresh one of `config`'s shape (disposed afterwards). */
@@ -95,7 +97,9 @@ export async function timeTrainingSteps(config: EncoderConfig, opts: ProbeOption
   const owned = !opts.model;
   const model = opts.model ?? QAModel.fromConfig(config, { seed: opts.seed ?? 1 });
   if (opts.attention) model.attentionStrategy = opts.attention;
-  const optimizer = new AdamW(model.params, { ...HF_ADAMW_DEFAULTS, weightDecay: 0.01 });
+  const dropoutWas = model.dropout.implementation;
+  model.dropout.implementation = opts.kernels ?? 'auto';
+  const optimizer = new AdamW(model.params, { ...HF_ADAMW_DEFAULTS, weightDecay: 0.01, implementation: opts.kernels ?? 'auto' });
   const batch = syntheticBatch(model.config, opts.batch, opts.seq, 7);
   const step = () => runTrainStep(model, optimizer, batch, {}, { lr: 1e-4, withStats: false });
   try {
@@ -124,6 +128,7 @@ export async function timeTrainingSteps(config: EncoderConfig, opts: ProbeOption
     };
   } finally {
     optimizer.dispose();
+    model.dropout.implementation = dropoutWas;
     if (owned) model.dispose();
   }
 }
