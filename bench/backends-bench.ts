@@ -99,7 +99,7 @@ async function main(): Promise<void> {
       if (c.backend === 'wasm' && m.msPerStep != null) nodeWasm[s.name] = Math.min(nodeWasm[s.name] ?? Infinity, m.msPerStep);
     }
     const cacheFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'bench-backends-')), 'backends.json');
-    const picked = await chooseNodeBackend('auto', s.config, { batch: s.batch, seq: s.seq }, () => undefined, { cacheFile });
+    const picked = await chooseNodeBackend('auto', s.config, { batch: s.batch, seq: s.seq }, () => undefined, { cacheFile, start: false });
     nodeAuto[s.name] = { reason: picked.choice.reason, probe: Object.fromEntries(picked.measurements.map((m) => [candidateLabel(m.candidate), m.msPerStep ?? (m.atLeastMs != null ? `> ${m.atLeastMs}` : null)])) };
     log(`node auto for ${s.name}: ${picked.choice.reason}`);
   }

@@ -184,7 +184,8 @@ export async function chooseNodeBackend(
   configJson: Record<string, unknown>,
   training: TrainingShape,
   log: (line: string) => void = () => undefined,
-  opts: { remeasure?: boolean; cacheFile?: string } = {},
+  /** start: false picks without starting the backend here (a bench picking for several models). */
+  opts: { remeasure?: boolean; cacheFile?: string; start?: boolean } = {},
 ): Promise<{ backend: string; choice: BackendChoice; measurements: BackendMeasurement[] }> {
   // A process runs one wasm variant: once wasm started here, its thread count stays.
   const threads = wasmThreads ?? defaultNodeWasmThreads();
@@ -210,7 +211,7 @@ export async function chooseNodeBackend(
   }
   for (const m of measurements) log(`  ${candidateLabel(m.candidate)}: ${m.msPerStep != null ? `${m.msPerStep} ms/step` : 'not used'} (${m.note})`);
   const picked = chooseBackend(measurements, 'auto');
-  const backend = await initNodeBackend(picked.candidate.backend as NodeBackend, { threads: picked.candidate.threads });
+  const backend = opts.start === false ? picked.candidate.backend : await initNodeBackend(picked.candidate.backend as NodeBackend, { threads: picked.candidate.threads });
   log(`backend ${picked.reason}`);
   return { backend, choice: picked, measurements };
 }
