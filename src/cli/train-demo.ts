@@ -20,7 +20,7 @@ import { generateDemoDataset, type DemoDataset } from '../domain/data/demo/gener
 import { createDemoModel, DEMO_MODEL_SHAPE, DEMO_TRAINING, type DemoModelOptions } from '../domain/train/demo-model';
 import type { PaddingMode } from '../domain/train/padding';
 import { trainAndEvaluate } from '../domain/train/trainer';
-import { demoProbeConfig } from '../domain/train/demo-settings';
+import { demoProbeConfig, DEMO_TRAINING_SHAPE } from '../domain/train/demo-settings';
 import { chooseNodeBackend, NODE_BACKEND_CHOICES, type NodeBackendChoice } from './tf-node';
 
 interface Args {
@@ -205,8 +205,8 @@ const stats = (xs: number[]) => ({ mean: xs.reduce((a, x) => a + x, 0) / xs.leng
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const shapeConfig = { ...demoProbeConfig(), ...args.shape };
-  const training = { ...DEMO_TRAINING, ...args.overrides };
-  const { backend } = await chooseNodeBackend(args.backend, shapeConfig, { batch: training.per_device_train_batch_size ?? 8, seq: training.max_length ?? 192 }, (line) => !args.quiet && process.stderr.write(`[backend] ${line}\n`));
+  const runShape = { batch: args.overrides.per_device_train_batch_size ?? DEMO_TRAINING_SHAPE.batch, seq: args.overrides.max_length ?? DEMO_TRAINING_SHAPE.seq };
+  const { backend } = await chooseNodeBackend(args.backend, shapeConfig, runShape, (line) => !args.quiet && process.stderr.write(`[backend] ${line}\n`));
   const data = generateDemoDataset();
   if (!args.seeds) {
     const run = await runOnce(args, backend, data, undefined, args.predictionsFile);

@@ -21,7 +21,6 @@ import { createRng, deriveSeed, rngFromState, type Rng, type RngState } from '..
 import { customOp } from './ops';
 import { gpuDropout } from '../compute/webgpu/dropout-kernel';
 
-
 const MIN_POOL = 1 << 16;
 
 /** Everything needed to (re)build one dropout mask. */
@@ -94,11 +93,11 @@ export class DropoutMasker {
     return { shape: [...shape], n, o1, o2, keep: 1 - rate };
   }
 
-  /** The mask of a spec: 0 with probability 1 − keep, else 1 / keep (inverted dropout, as torch). */
   private onGpu(): boolean {
     return this.implementation === 'auto' && tf.getBackend() === 'webgpu';
   }
 
+  /** The mask of a spec: 0 with probability 1 − keep, else 1 / keep (inverted dropout, as torch). */
   maskFromSpec(spec: DropoutMaskSpec): tf.Tensor {
     if (this.onGpu()) return tf.tidy(() => gpuDropout(tf.ones(spec.shape), spec.o1, spec.o2, 1 - spec.keep));
     const pool = this.ensurePool(spec.n);

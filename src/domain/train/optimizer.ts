@@ -12,7 +12,7 @@
  * Everything stays on the device; no value is read back during a step.
  */
 import * as tf from '@tensorflow/tfjs';
-import { adamWUpdate, sumSquares } from '../compute/webgpu/adamw-kernels';
+import { adamWUpdate, sumSquares, type FusedAdamWStep } from '../compute/webgpu/adamw-kernels';
 
 export interface AdamWConfig {
   betas: [number, number];
@@ -175,7 +175,8 @@ export class AdamW {
     return norm;
   }
 
-  private fusedStep(list: tf.Tensor[], s: { beta1: number; beta2: number; maxNorm: number; stepSize: number; bc2Sqrt: number; eps: number; wdFactor: number }): tf.Scalar {
+  /** The webgpu step: sumSquares, then adamWUpdate per parameter (the norm is never read back). */
+  private fusedStep(list: tf.Tensor[], s: FusedAdamWStep): tf.Scalar {
     const sumSq = sumSquares(list);
     try {
       this.names.forEach((name, i) => {

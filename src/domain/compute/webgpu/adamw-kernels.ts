@@ -14,13 +14,10 @@
  * Three dispatches per parameter and one per six for the norm, with torch's operation order.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
-import { elementwise, flat, runKernel, WORKGROUP } from './kernel-util';
+import type { WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+import { ElementwiseProgram, f32, flat, registerWebGpuKernel, runKernel, runProgram, WORKGROUP } from './kernel-util';
 
 export const SUMSQ_INPUTS = 6;
-
-type Info = tf.TensorInfo;
-type Uniform = { type: 'float32' | 'int32'; data: number[] };
 
 class SumSquaresProgram implements WebGPUProgram {
   variableNames: string[];
@@ -64,23 +61,17 @@ const CLIP_COEF = `
         return min(1.0, uniforms.maxNorm / (sqrt(sumSq[0]) + 1e-6));
       }`;
 
-class MomentProgram implements WebGPUProgram {
+class MomentProgram extends ElementwiseProgram {
   variableNames = ['g', 'state', 'sumSq'];
-  outputShape: number[];
   shaderKey: string;
-  size = true;
   uniforms = 'beta : f32, maxNorm : f32,';
-  dispatchLayout!: WebGPUProgram['dispatchLayout'];
-  dispatch!: [number, number, number];
-  workgroupSize!: [number, number, number];
 
   constructor(
     size: number,
     private readonly which: 'first' | 'second',
   ) {
-    this.outputShape = [size];
+    super(size);
     this.shaderKey = `qaAdamWMoment_${which}`;
-    Object.assign(this, elementwise(size));
   }
 
   getUserCode(): string {
@@ -96,20 +87,10 @@ class MomentProgram implements WebGPUProgram {
   }
 }
 
-class ParamProgram implements WebGPUProgram {
+class ParamProgram extends ElementwiseProgram {
   variableNames = ['p', 'm', 'v'];
-  outputShape: number[];
   shaderKey = 'qaAdamWParam';
-  size = true;
   uniforms = 'wdFactor : f32, stepSize : f32, bc2Sqrt : f32, eps : f32,';
-  dispatchLayout!: WebGPUProgram['dispatchLayout'];
-  dispatch!: [number, number, number];
-  workgroupSize!: [number, number, number];
-
-  constructor(size: number) {
-    this.outputShape = [size];
-    Object.assign(this, elementwise(size));
-  }
 
   getUserCode(): string {
     return `
@@ -122,55 +103,31 @@ class ParamProgram implements WebGPUProgram {
   }
 }
 
-const f32 = (...data: number[]): Uniform[] => data.map((d) => ({ type: 'float32', data: [d] }));
-
-function run(backend: WebGPUBackend, program: WebGPUProgram, inputs: Info[], uniforms: Uniform[], shape: number[]): Info {
-  const out = backend.runWebGPUProgram(program, inputs, 'float32', uniforms);
-  return { dataId: out.dataId, dtype: out.dtype, shape };
-}
-
-interface KernelArgs {
-  inputs: Record<string, Info>;
-  backend: unknown;
-  attrs?: Record<string, unknown>;
-}
-
 let registered = false;
 
 /** Registers the kernels with the webgpu backend (once; importing the backend package is the caller's). */
 export function registerAdamWKernels(): void {
   if (registered) return;
   registered = true;
-  tf.registerKernel({
-    kernelName: 'QaSumSquaresAcc',
-    backendName: 'webgpu',
-    kernelFunc: ({ inputs, backend }: KernelArgs) => {
-      const xs = Object.keys(inputs)
-        .filter((k) => k !== 'acc')
-        .sort((a, b) => Number(a.slice(1)) - Number(b.slice(1)))
-        .map((k) => flat(inputs[k]));
-      return run(backend as WebGPUBackend, new SumSquaresProgram(xs.length), [flat(inputs.acc), ...xs], [], [1]);
-    },
-  } as unknown as tf.KernelConfig);
-  tf.registerKernel({
-    kernelName: 'QaAdamWMoment',
-    backendName: 'webgpu',
-    kernelFunc: ({ inputs, backend, attrs }: KernelArgs) => {
-      const { g, state, sumSq } = inputs;
-      const a = attrs as { which: 'first' | 'second'; beta: number; maxNorm: number };
-      const size = flat(g).shape[0];
-      return run(backend as WebGPUBackend, new MomentProgram(size, a.which), [flat(g), flat(state), sumSq], f32(a.beta, a.maxNorm), [...g.shape]);
-    },
-  } as unknown as tf.KernelConfig);
-  tf.registerKernel({
-    kernelName: 'QaAdamWParam',
-    backendName: 'webgpu',
-    kernelFunc: ({ inputs, backend, attrs }: KernelArgs) => {
-      const { p, m, v } = inputs;
-      const a = attrs as { wdFactor: number; stepSize: number; bc2Sqrt: number; eps: number };
-      return run(backend as WebGPUBackend, new ParamProgram(flat(p).shape[0]), [flat(p), flat(m), flat(v)], f32(a.wdFactor, a.stepSize, a.bc2Sqrt, a.eps), [...p.shape]);
-    },
-  } as unknown as tf.KernelConfig);
+  registerWebGpuKernel('QaSumSquaresAcc', ({ inputs, backend }) => {
+    const xs = Object.keys(inputs)
+      .filter((k) => k !== 'acc')
+      .sort((a, b) => Number(a.slice(1)) - Number(b.slice(1)))
+      .map((k) => flat(inputs[k]));
+    return runProgram(backend, new SumSquaresProgram(xs.length), [flat(inputs.acc), ...xs], [], [1]);
+  });
+  registerWebGpuKernel('QaAdamWMoment', ({ inputs, backend, attrs }) => {
+    const { g, state, sumSq } = inputs;
+    const a = attrs as { which: 'first' | 'second'; beta: number; maxNorm: number };
+    const g1 = flat(g);
+    return runProgram(backend, new MomentProgram(g1.shape[0], a.which), [g1, flat(state), sumSq], f32(a.beta, a.maxNorm), g.shape);
+  });
+  registerWebGpuKernel('QaAdamWParam', ({ inputs, backend, attrs }) => {
+    const { p, m, v } = inputs;
+    const a = attrs as { wdFactor: number; stepSize: number; bc2Sqrt: number; eps: number };
+    const p1 = flat(p);
+    return runProgram(backend, new ParamProgram(p1.shape[0]), [p1, flat(m), flat(v)], f32(a.wdFactor, a.stepSize, a.bc2Sqrt, a.eps), p.shape);
+  });
 }
 
 /** Σ over `xs` of Σ x², as a [1] tensor: ceil(n / SUMSQ_INPUTS) dispatches. */

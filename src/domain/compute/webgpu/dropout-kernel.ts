@@ -7,24 +7,13 @@
  * from its checkpoint) draws the masks it would have drawn.
  *   out[i] = x[i] / keep  where u_i ≥ rate,  else 0,    u_i = (pcg3d(i, k1, k2).x >> 8) / 2^24
  */
-import * as tf from '@tensorflow/tfjs';
-import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
-import { elementwise, flat, runKernel } from './kernel-util';
+import type * as tf from '@tensorflow/tfjs';
+import { ElementwiseProgram, flat, registerWebGpuKernel, runKernel, runProgram } from './kernel-util';
 
-class DropoutProgram implements WebGPUProgram {
+class DropoutProgram extends ElementwiseProgram {
   variableNames = ['x'];
-  outputShape: number[];
   shaderKey = 'qaDropout';
-  size = true;
   uniforms = 'key1 : u32, key2 : u32, rate : f32, scale : f32,';
-  dispatchLayout!: WebGPUProgram['dispatchLayout'];
-  dispatch!: [number, number, number];
-  workgroupSize!: [number, number, number];
-
-  constructor(size: number) {
-    this.outputShape = [size];
-    Object.assign(this, elementwise(size));
-  }
 
   getUserCode(): string {
     return `
@@ -50,21 +39,16 @@ let registered = false;
 function register(): void {
   if (registered) return;
   registered = true;
-  tf.registerKernel({
-    kernelName: 'QaDropout',
-    backendName: 'webgpu',
-    kernelFunc: ({ inputs, backend, attrs }: { inputs: Record<string, tf.TensorInfo>; backend: unknown; attrs: Record<string, number> }) => {
-      const { x } = inputs;
-      const x1 = flat(x);
-      const out = (backend as WebGPUBackend).runWebGPUProgram(new DropoutProgram(x1.shape[0]), [x1], 'float32', [
-        { type: 'uint32', data: [attrs.key1 >>> 0] },
-        { type: 'uint32', data: [attrs.key2 >>> 0] },
-        { type: 'float32', data: [attrs.rate] },
-        { type: 'float32', data: [1 / (1 - attrs.rate)] },
-      ]);
-      return { dataId: out.dataId, dtype: out.dtype, shape: [...x.shape] };
-    },
-  } as unknown as tf.KernelConfig);
+  registerWebGpuKernel('QaDropout', ({ inputs, backend, attrs }) => {
+    const x = flat(inputs.x);
+    const { key1, key2, rate } = attrs as { key1: number; key2: number; rate: number };
+    return runProgram(backend, new DropoutProgram(x.shape[0]), [x], [
+      { type: 'uint32', data: [key1 >>> 0] },
+      { type: 'uint32', data: [key2 >>> 0] },
+      { type: 'float32', data: [rate] },
+      { type: 'float32', data: [1 / (1 - rate)] },
+    ], inputs.x.shape);
+  });
 }
 
 /** x with the mask of keys (key1, key2) applied (webgpu backend only). */
