@@ -15,6 +15,7 @@ import { encoderPrefix, hasEmbeddingsProject, type EncoderConfig } from './confi
 import type { DropoutMasker } from './dropout';
 import { embeddingLookup, type EmbeddingGradPlan } from './embedding';
 import { addLayerNorm, attention, gelu, linear, type AttentionStrategy } from './ops';
+import { addLayerNormGpu, attentionGpu, geluGpu, linearGpu } from './ops-webgpu';
 
 /** Parameters by Hugging Face name (tf.Variables while training, any tensors otherwise). */
 export type ParamTensors = Readonly<Record<string, tf.Tensor>>;
@@ -37,6 +38,11 @@ export interface ForwardOptions {
   dropout?: DropoutMasker;
   /** How attention's per-head products run (ops.ts); default 'auto' (by backend). */
   attention?: AttentionStrategy;
+  /**
+   * 'auto': on webgpu the layer's blocks run on our kernels (ops-webgpu.ts); 'ops': the tfjs-op
+   * blocks of ops.ts everywhere (what the kernels are tested and benchmarked against).
+   */
+  kernels?: 'auto' | 'ops';
 }
 
 export interface QAOutputs {
@@ -80,16 +86,20 @@ export function qaForward(config: EncoderConfig, params: ParamTensors, inputs: M
   const E = config.embeddingSize;
   const N = B * T;
   const eps = config.layerNormEps;
+  const onKernels = options.kernels !== 'ops' && tf.getBackend() === 'webgpu';
+  const dense = onKernels ? linearGpu : linear;
+  const layerNorm = onKernels ? addLayerNormGpu : addLayerNorm;
+  const act = onKernels ? geluGpu : gelu;
 
   // Embeddings. Positions are 0..T-1 for every row, so a slice replaces the lookup; the three
   // terms are summed inside the LayerNorm op.
   const words = embeddingLookup(P('embeddings.word_embeddings.weight') as tf.Tensor2D, inputs.inputIds, inputs.wordGradPlan);
   const types = embeddingLookup(P('embeddings.token_type_embeddings.weight') as tf.Tensor2D, inputs.tokenTypeIds);
   const positions = tf.slice(P('embeddings.position_embeddings.weight'), [0, 0], [T, E]);
-  let h = addLayerNorm([words, types, positions], P('embeddings.LayerNorm.weight'), P('embeddings.LayerNorm.bias'), eps, [N, E]) as tf.Tensor2D;
+  let h = layerNorm([words, types, positions], P('embeddings.LayerNorm.weight'), P('embeddings.LayerNorm.bias'), eps, [N, E]) as tf.Tensor2D;
   h = dropout(h, hiddenRate);
   if (hasEmbeddingsProject(config)) {
-    h = linear(h, param(params, `${p}.embeddings_project.weight`), param(params, `${p}.embeddings_project.bias`));
+    h = dense(h, param(params, `${p}.embeddings_project.weight`), param(params, `${p}.embeddings_project.bias`));
   }
 
   // [B, 1, 1, T]: 0 where attended, float32 min where masked.
@@ -103,20 +113,28 @@ export function qaForward(config: EncoderConfig, params: ParamTensors, inputs: M
     // One tidy per layer: the layer's intermediates are freed as soon as it is done (backprop
     // only needs what the ops saved), which bounds the forward pass's peak memory.
     h = tf.tidy(() => {
-      // q, k, v from one matMul against the stacked [3H, H] weight.
-      const wQkv = tf.concat([L('attention.self.query.weight'), L('attention.self.key.weight'), L('attention.self.value.weight')], 0);
-      const bQkv = tf.concat([L('attention.self.query.bias'), L('attention.self.key.bias'), L('attention.self.value.bias')], 0);
-      const [q, k, v] = tf.split(linear(hIn, wQkv, bQkv), 3, 1) as tf.Tensor2D[];
-      const ctx = attention(q, k, v, maskBias, attnShape, attnDropout, options.attention);
-      const attnOut = dropout(linear(ctx, L('attention.output.dense.weight'), L('attention.output.dense.bias')), hiddenRate);
-      const h1 = addLayerNorm([attnOut, hIn], L('attention.output.LayerNorm.weight'), L('attention.output.LayerNorm.bias'), eps) as tf.Tensor2D;
-      const inter = gelu(linear(h1, L('intermediate.dense.weight'), L('intermediate.dense.bias'))) as tf.Tensor2D;
-      const out = dropout(linear(inter, L('output.dense.weight'), L('output.dense.bias')), hiddenRate);
-      return addLayerNorm([out, h1], L('output.LayerNorm.weight'), L('output.LayerNorm.bias'), eps) as tf.Tensor2D;
+      let ctx: tf.Tensor2D;
+      if (onKernels) {
+        // Three products: the stacked weight's concat and the output's split cost more dispatches
+        // (forward and backward) than the two extra matMul launches.
+        const proj = (n: string) => dense(hIn, L(`attention.self.${n}.weight`), L(`attention.self.${n}.bias`));
+        ctx = attentionGpu(proj('query'), proj('key'), proj('value'), maskBias, attnShape, attnDropout);
+      } else {
+        // q, k, v from one matMul against the stacked [3H, H] weight.
+        const wQkv = tf.concat([L('attention.self.query.weight'), L('attention.self.key.weight'), L('attention.self.value.weight')], 0);
+        const bQkv = tf.concat([L('attention.self.query.bias'), L('attention.self.key.bias'), L('attention.self.value.bias')], 0);
+        const [q, k, v] = tf.split(linear(hIn, wQkv, bQkv), 3, 1) as tf.Tensor2D[];
+        ctx = attention(q, k, v, maskBias, attnShape, attnDropout, options.attention);
+      }
+      const attnOut = dropout(dense(ctx, L('attention.output.dense.weight'), L('attention.output.dense.bias')), hiddenRate);
+      const h1 = layerNorm([attnOut, hIn], L('attention.output.LayerNorm.weight'), L('attention.output.LayerNorm.bias'), eps) as tf.Tensor2D;
+      const inter = act(dense(h1, L('intermediate.dense.weight'), L('intermediate.dense.bias'))) as tf.Tensor2D;
+      const out = dropout(dense(inter, L('output.dense.weight'), L('output.dense.bias')), hiddenRate);
+      return layerNorm([out, h1], L('output.LayerNorm.weight'), L('output.LayerNorm.bias'), eps) as tf.Tensor2D;
     });
   }
 
-  const logits = linear(h, param(params, 'qa_outputs.weight'), param(params, 'qa_outputs.bias')); // [N, 2]
+  const logits = dense(h, param(params, 'qa_outputs.weight'), param(params, 'qa_outputs.bias')); // [N, 2]
   const [start, end] = tf.split(tf.reshape(logits, [B, T, 2]), 2, 2);
   return {
     startLogits: tf.reshape(start, [B, T]) as tf.Tensor2D,

@@ -28,6 +28,8 @@ export class QAModel {
   readonly dropout: DropoutMasker;
   /** How attention's per-head products run; 'auto' picks by backend (benchmarks compare them). */
   attentionStrategy: AttentionStrategy = 'auto';
+  /** 'auto': our WebGPU kernels on webgpu; 'ops': tfjs ops everywhere (benchmarks compare them). */
+  kernels: 'auto' | 'ops' = 'auto';
   private readonly paramRecord: Record<string, tf.Variable>;
   private disposed = false;
 
@@ -76,7 +78,7 @@ export class QAModel {
   /** Runs the model (call inside tf.tidy or tf.variableGrads). Dropout masks come from this.dropout. */
   forward(inputs: ModelInputs, options: Omit<ForwardOptions, 'dropout'>): QAOutputs {
     this.assertLive();
-    return qaForward(this.config, this.paramRecord, inputs, { ...options, dropout: this.dropout, attention: this.attentionStrategy });
+    return qaForward(this.config, this.paramRecord, inputs, { ...options, dropout: this.dropout, attention: this.attentionStrategy, kernels: options.kernels ?? this.kernels });
   }
 
   variables(): tf.Variable[] {

@@ -20,7 +20,7 @@ export interface ProbeOptions {
   steps: number;
   warmupSteps?: number;
   attention?: AttentionStrategy;
-  /** 'ops': the optimizer and dropout as tfjs ops even on webgpu (the before of the kernels' bench). */
+  /** 'ops': the layers, optimizer and dropout as tfjs ops even on webgpu (the before of the kernels' bench). */
   kernels?: 'auto' | 'ops';
   /** Init seed of the random weights (default 1). */
   seed?: number;
@@ -98,7 +98,9 @@ export async function timeTrainingSteps(config: EncoderConfig, opts: ProbeOption
   const model = opts.model ?? QAModel.fromConfig(config, { seed: opts.seed ?? 1 });
   if (opts.attention) model.attentionStrategy = opts.attention;
   const dropoutWas = model.dropout.implementation;
+  const kernelsWere = model.kernels;
   model.dropout.implementation = opts.kernels ?? 'auto';
+  model.kernels = opts.kernels ?? 'auto';
   const optimizer = new AdamW(model.params, { ...HF_ADAMW_DEFAULTS, weightDecay: 0.01, implementation: opts.kernels ?? 'auto' });
   const batch = syntheticBatch(model.config, opts.batch, opts.seq, 7);
   const step = () => runTrainStep(model, optimizer, batch, {}, { lr: 1e-4, withStats: false });
@@ -129,6 +131,7 @@ export async function timeTrainingSteps(config: EncoderConfig, opts: ProbeOption
   } finally {
     optimizer.dispose();
     model.dropout.implementation = dropoutWas;
+    model.kernels = kernelsWere;
     if (owned) model.dispose();
   }
 }

@@ -58,3 +58,90 @@ type RunKernel = (name: string, inputs: Record<string, tf.Tensor>, attrs: Record
 export function runKernel<T extends tf.Tensor>(name: string, inputs: Record<string, tf.Tensor>, attrs: Record<string, unknown> = {}): T {
   return (tf.engine().runKernel as unknown as RunKernel)(name, inputs, attrs) as T;
 }
+
+/** Threads of a row program's workgroup (one workgroup per row). */
+export const ROW_WG = 64;
+
+/**
+ * A program with one workgroup of ROW_WG threads per row of `rows` (tfjs spreads a dispatch
+ * past the per-dimension limit over y and z; `rowIndex()` undoes that). The user code gets
+ * `rowIndex()`, and `rowSum(v)`, the sum of v over the workgroup's threads, which every thread
+ * must call (it synchronises the workgroup).
+ */
+export abstract class RowProgram implements WebGPUProgram {
+  abstract variableNames: string[];
+  abstract shaderKey: string;
+  abstract uniforms: string;
+  outputShape: number[];
+  dispatchLayout = { x: [0] };
+  dispatch: [number, number, number];
+  workgroupSize: [number, number, number] = [ROW_WG, 1, 1];
+
+  constructor(rows: number, outputSize: number) {
+    this.outputShape = [outputSize];
+    this.dispatch = [rows, 1, 1];
+  }
+
+  abstract rowCode(): string;
+
+  getUserCode(): string {
+    return `
+      var<workgroup> rowPartial : array<f32, ${ROW_WG}>;
+      fn rowIndex() -> i32 {
+        return i32((workgroupId.z * numWorkgroups.y + workgroupId.y) * numWorkgroups.x + workgroupId.x);
+      }
+      fn rowSum(v : f32) -> f32 {
+        rowPartial[localId.x] = v;
+        workgroupBarrier();
+        for (var w = ${ROW_WG / 2}u; w > 0u; w = w / 2u) {
+          if (localId.x < w) { rowPartial[localId.x] = rowPartial[localId.x] + rowPartial[localId.x + w]; }
+          workgroupBarrier();
+        }
+        let s = rowPartial[0];
+        workgroupBarrier();
+        return s;
+      }
+      fn rowMax(v : f32) -> f32 {
+        rowPartial[localId.x] = v;
+        workgroupBarrier();
+        for (var w = ${ROW_WG / 2}u; w > 0u; w = w / 2u) {
+          if (localId.x < w) { rowPartial[localId.x] = max(rowPartial[localId.x], rowPartial[localId.x + w]); }
+          workgroupBarrier();
+        }
+        let s = rowPartial[0];
+        workgroupBarrier();
+        return s;
+      }
+      ${this.rowCode()}`;
+  }
+}
+
+/**
+ * The counter-based generator our dropout kernels share: pcg3d (Jarzynski & Olano, "Hash
+ * Functions for GPU Rendering", JCGT 2020) of (element index, key1, key2); `keepAt(i)` is true
+ * with probability 1 − uniforms.rate. Every kernel that applies a mask uses this, so a mask
+ * applied in one kernel is the mask another rebuilds.
+ */
+export const DROPOUT_WGSL = `
+      fn pcg3d(seed : vec3<u32>) -> vec3<u32> {
+        var v = seed * 1664525u + 1013904223u;
+        v.x = v.x + v.y * v.z; v.y = v.y + v.z * v.x; v.z = v.z + v.x * v.y;
+        v = v ^ (v >> vec3<u32>(16u));
+        v.x = v.x + v.y * v.z; v.y = v.y + v.z * v.x; v.z = v.z + v.x * v.y;
+        return v;
+      }
+      fn keepAt(i : i32) -> bool {
+        let h = pcg3d(vec3<u32>(u32(i), uniforms.key1, uniforms.key2)).x;
+        return f32(h >> 8u) * (1.0 / 16777216.0) >= uniforms.rate;
+      }`;
+
+/** The uniforms DROPOUT_WGSL reads, in its declaration order: 'key1 : u32, key2 : u32, rate : f32,'. */
+export const DROPOUT_UNIFORMS = 'key1 : u32, key2 : u32, rate : f32,';
+
+export function dropoutUniforms(key1: number, key2: number, rate: number): Uniform[] {
+  return [
+    { type: 'uint32', data: [key1 >>> 0] },
+    { type: 'uint32', data: [key2 >>> 0] },
+    { type: 'float32', data: [rate] },
+  ];
+}

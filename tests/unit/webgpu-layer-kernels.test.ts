@@ -1,0 +1,148 @@
+// The encoder blocks on our WebGPU kernels (src/domain/model/ops-webgpu.ts) against the tfjs-op
+// blocks of ops.ts on the same backend (Dawn for Node): values and every input's gradient, at
+// shapes with ragged tiles (T not a multiple of 64, widths not multiples of the workgroup), with
+// padding in the attention mask and with dropout. And the dispatches each block costs.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { initNodeBackend } from '../../src/cli/tf-node';
+import { DropoutMasker } from '../../src/domain/model/dropout';
+import { FLOAT32_MIN } from '../../src/domain/model/encoder';
+import { addLayerNorm, attention, gelu, linear } from '../../src/domain/model/ops';
+import { addLayerNormGpu, attentionGpu, geluGpu, linearGpu } from '../../src/domain/model/ops-webgpu';
+
+const skip = process.env.QA_LAB_NO_DAWN === '1';
+
+function rand(shape: number[], seed: number, scale = 1): tf.Tensor {
+  return tf.mul(tf.randomNormal(shape, 0, 1, 'float32', seed), scale);
+}
+
+/** Value and gradients w.r.t. every input of Σ f(inputs) ∘ r for a fixed random r. */
+async function valueAndGrads(f: (...xs: tf.Tensor[]) => tf.Tensor, inputs: tf.Tensor[], seed: number): Promise<{ y: Float32Array; grads: Float32Array[] }> {
+  const yT = tf.tidy(() => f(...inputs));
+  const r = rand(yT.shape, seed);
+  const gT = tf.grads((...xs: tf.Tensor[]) => tf.sum(tf.mul(f(...xs), r)))(inputs);
+  const y = (await yT.data()) as Float32Array;
+  const grads = await Promise.all(gT.map(async (g) => (await g.data()) as Float32Array));
+  tf.dispose([yT, r, ...gT]);
+  return { y, grads };
+}
+
+function maxRelErr(a: Float32Array, b: Float32Array): number {
+  expect(a.length).toBe(b.length);
+  let scale = 0;
+  let err = 0;
+  for (let i = 0; i < a.length; i++) {
+    scale = Math.max(scale, Math.abs(b[i]));
+    err = Math.max(err, Math.abs(a[i] - b[i]));
+  }
+  return err / Math.max(scale, 1e-12);
+}
+
+async function expectSame(f: (...xs: tf.Tensor[]) => tf.Tensor, g: (...xs: tf.Tensor[]) => tf.Tensor, inputs: tf.Tensor[], tol = 2e-5): Promise<void> {
+  const a = await valueAndGrads(f, inputs, 99);
+  const b = await valueAndGrads(g, inputs, 99);
+  expect(maxRelErr(a.y, b.y)).toBeLessThan(tol);
+  a.grads.forEach((ga, i) => expect(maxRelErr(ga, b.grads[i]), `gradient of input ${i}`).toBeLessThan(tol));
+}
+
+/** Dispatches (runWebGPUProgram calls) of one forward and backward pass of f. */
+function dispatchesOf(f: (...xs: tf.Tensor[]) => tf.Tensor, inputs: tf.Tensor[]): number {
+  const backend = tf.backend() as unknown as { runWebGPUProgram: (...a: unknown[]) => unknown };
+  const original = backend.runWebGPUProgram;
+  let n = 0;
+  backend.runWebGPUProgram = (...a: unknown[]) => {
+    n++;
+    return original.apply(backend, a);
+  };
+  try {
+    tf.dispose(tf.grads((...xs: tf.Tensor[]) => tf.sum(f(...xs)))(inputs));
+  } finally {
+    backend.runWebGPUProgram = original;
+  }
+  return n;
+}
+
+describe.skipIf(skip)('encoder blocks on our WebGPU kernels match the tfjs-op blocks (Dawn)', () => {
+  beforeAll(async () => {
+    await initNodeBackend('webgpu');
+  }, 120_000);
+  afterAll(async () => {
+    await initNodeBackend('wasm');
+  });
+
+  it('linear: fused matMul with the transposed weight and the bias', async () => {
+    const inputs = [rand([37, 70], 1), rand([45, 70], 2, 0.1), rand([45], 3)];
+    await expectSame((x, w, b) => linearGpu(x as tf.Tensor2D, w, b), (x, w, b) => linear(x as tf.Tensor2D, w, b), inputs);
+    tf.dispose(inputs);
+  });
+
+  it('GELU', async () => {
+    const inputs = [rand([33, 130], 4, 3)];
+    await expectSame(geluGpu, gelu, inputs);
+    tf.dispose(inputs);
+  });
+
+  it('LayerNorm of one, two and three terms (one broadcast over the batch)', async () => {
+    const eps = 1e-12;
+    const g = rand([70], 5);
+    const b = rand([70], 6);
+    for (const terms of [[rand([67, 70], 7, 2)], [rand([67, 70], 8), rand([67, 70], 9)], [rand([3, 5, 70], 10), rand([3, 5, 70], 11), rand([5, 70], 12)]]) {
+      const k = terms.length;
+      await expectSame(
+        (...xs) => addLayerNormGpu(xs.slice(0, k), xs[k], xs[k + 1], eps),
+        (...xs) => addLayerNorm(xs.slice(0, k), xs[k], xs[k + 1], eps),
+        [...terms, g, b],
+      );
+      tf.dispose(terms);
+    }
+    tf.dispose([g, b]);
+  });
+
+  for (const rate of [0, 0.1]) {
+    it(`attention with a padded mask${rate ? ` and dropout ${rate}` : ''} (T = 70, 2 heads, ragged tiles)`, async () => {
+      const shape = { batch: 2, seqLen: 70, heads: 2 };
+      const H = 32;
+      const N = shape.batch * shape.seqLen;
+      const mask = tf.tensor2d([Array.from({ length: 70 }, (_, i) => (i < 60 ? 1 : 0)), Array.from({ length: 70 }, () => 1)]);
+      const bias = tf.reshape(tf.mul(tf.sub(1, mask), FLOAT32_MIN), [2, 1, 1, 70]);
+      const inputs = [rand([N, H], 13), rand([N, H], 14), rand([N, H], 15)];
+      // Same keys on both sides: each masker starts its offset stream at the same seed.
+      const drop = (seed: number) => (rate ? { masker: new DropoutMasker(seed), rate } : undefined);
+      const gpuDrop = drop(3);
+      const opsDrop = drop(3);
+      await expectSame(
+        (q, k, v) => attentionGpu(q as tf.Tensor2D, k as tf.Tensor2D, v as tf.Tensor2D, bias, shape, gpuDrop),
+        (q, k, v) => attention(q as tf.Tensor2D, k as tf.Tensor2D, v as tf.Tensor2D, bias, shape, opsDrop, 'batched'),
+        inputs,
+      );
+      tf.dispose([mask, bias, ...inputs]);
+    });
+  }
+
+  it('costs few dispatches: linear 1 + 3, GELU 1 + 1, LayerNorm of two terms 1 + 4, attention 3 + 7', () => {
+    const x = rand([64, 32], 20);
+    const w = rand([48, 32], 21);
+    const b = rand([48], 22);
+    const y = rand([64, 32], 23);
+    const y2 = rand([64, 32], 25);
+    const g = rand([32], 24);
+    const g2 = rand([32], 26);
+    const bias = tf.zeros([2, 1, 1, 32]);
+    const shape = { batch: 2, seqLen: 32, heads: 2 };
+    const counted = {
+      // Each count includes the test's scalar loss (distinct inputs: a shared one would add a gradient sum).
+      linear: dispatchesOf((a, ww, bb) => linearGpu(a as tf.Tensor2D, ww, bb), [x, w, b]),
+      gelu: dispatchesOf(geluGpu, [x]),
+      layerNorm: dispatchesOf((a, c, gg, bb) => addLayerNormGpu([a, c], gg, bb, 1e-12), [x, y, g, g2]),
+      attention: dispatchesOf((q, k, v) => attentionGpu(q as tf.Tensor2D, k as tf.Tensor2D, v as tf.Tensor2D, bias, shape), [x, y, y2]),
+    };
+    const loss = dispatchesOf((a) => tf.mul(a, 1), [x]) - 2; // the loss' own dispatches, minus mul and its gradient
+    expect({
+      linear: counted.linear - loss,
+      gelu: counted.gelu - loss,
+      layerNorm: counted.layerNorm - loss,
+      attention: counted.attention - loss,
+    }).toEqual({ linear: 4, gelu: 2, layerNorm: 5, attention: 10 });
+    tf.dispose([x, w, b, y, y2, g, g2, bias]);
+  });
+});
