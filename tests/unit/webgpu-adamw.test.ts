@@ -1,6 +1,7 @@
 // The fused WebGPU optimizer kernels (src/domain/compute/webgpu/adamw-kernels.ts) on Dawn for Node:
 // the same values as the tfjs-ops AdamW (itself checked against torch by the parity fixtures), with
-// and without clipping and weight decay, in 3 dispatches per parameter and no read-back.
+// and without clipping and weight decay, in place in 1 dispatch per parameter (3 where a buffer is
+// shared) and no read-back.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initNodeBackend } from '../../src/cli/tf-node';
@@ -27,9 +28,16 @@ function randomValues(shape: number[], seed: number, scale: number): Float32Arra
 }
 
 /** Runs `steps` AdamW steps from fixed parameters and gradients; returns p, m, v and the norms. */
-async function run(config: AdamWConfig, steps: number): Promise<{ values: Map<string, Float32Array>; moments: Awaited<ReturnType<AdamW['exportState']>>; norms: number[] }> {
+async function run(config: AdamWConfig, steps: number, shared = false): Promise<{ values: Map<string, Float32Array>; moments: Awaited<ReturnType<AdamW['exportState']>>; norms: number[] }> {
   const params = new Map<string, tf.Variable>();
-  Object.entries(SHAPES).forEach(([name, shape], i) => params.set(name, tf.variable(tf.tensor(randomValues(shape, 10 + i, 0.5), shape), true, `p${i}-${Math.random()}`)));
+  const initial: tf.Tensor[] = [];
+  Object.entries(SHAPES).forEach(([name, shape], i) => {
+    const t = tf.tensor(randomValues(shape, 10 + i, 0.5), shape);
+    params.set(name, tf.variable(t, true, `p${i}-${Math.random()}`));
+    // A variable shares its initial tensor's buffer until that is disposed.
+    if (shared) initial.push(t);
+    else t.dispose();
+  });
   const opt = new AdamW(params, config);
   const norms: number[] = [];
   for (let s = 0; s < steps; s++) {
@@ -45,6 +53,7 @@ async function run(config: AdamWConfig, steps: number): Promise<{ values: Map<st
   const moments = await opt.exportState();
   opt.dispose();
   for (const p of params.values()) p.dispose();
+  tf.dispose(initial);
   return { values, moments, norms };
 }
 
@@ -82,38 +91,46 @@ describe.skipIf(process.env.QA_LAB_NO_DAWN === '1')('fused AdamW kernels (WebGPU
     ['not clipped (max norm 1e6), no weight decay', { ...HF_ADAMW_DEFAULTS, maxGradNorm: 1e6 }],
     ['clipping off (null), weight decay 0.1', { ...HF_ADAMW_DEFAULTS, maxGradNorm: null, weightDecay: 0.1 }],
   ] as const) {
-    it(`give the tfjs-ops step's parameters, moments and norm: ${label}`, async () => {
-      const fused = await run({ ...config }, 3);
+    it(`give the tfjs-ops step's parameters, moments and norm, in place, as three kernels and where buffers are shared: ${label}`, async () => {
       const ops = await run({ ...config, implementation: 'ops' }, 3);
-      for (let i = 0; i < 3; i++) expect(fused.norms[i]).toBeCloseTo(ops.norms[i], 4);
-      expect(fused.moments.step).toBe(3);
-      for (const name of Object.keys(SHAPES)) {
-        expectClose(fused.values.get(name)!, ops.values.get(name)!, `${name} p`);
-        expectClose(fused.moments.m[name].data, ops.moments.m[name].data, `${name} m`);
-        expectClose(fused.moments.v[name].data, ops.moments.v[name].data, `${name} v`);
+      for (const fused of [await run({ ...config }, 3), await run({ ...config, implementation: 'kernels' }, 3), await run({ ...config }, 3, true)]) {
+        for (let i = 0; i < 3; i++) expect(fused.norms[i]).toBeCloseTo(ops.norms[i], 4);
+        expect(fused.moments.step).toBe(3);
+        for (const name of Object.keys(SHAPES)) {
+          expectClose(fused.values.get(name)!, ops.values.get(name)!, `${name} p`);
+          expectClose(fused.moments.m[name].data, ops.moments.m[name].data, `${name} m`);
+          expectClose(fused.moments.v[name].data, ops.moments.v[name].data, `${name} v`);
+        }
       }
     });
   }
 
-  it('take 3 dispatches per parameter plus one per six for the norm, read nothing back and leak nothing', async () => {
-    const counters = installWebGpuCounters();
-    const params = new Map<string, tf.Variable>();
-    Object.entries(SHAPES).forEach(([name, shape], i) => params.set(name, tf.variable(tf.zeros(shape), true, `c${i}-${Math.random()}`)));
-    const opt = new AdamW(params, { ...HF_ADAMW_DEFAULTS, weightDecay: 0.01 });
-    const grads = new Map([...params].map(([name, p]) => [name, tf.onesLike(p)]));
-    opt.step(grads, 1e-3).dispose(); // warm-up: compiles the pipelines
-    const tensors = tf.memory().numTensors;
-    const n = params.size;
-    for (let s = 0; s < 5; s++) {
-      counters.reset();
-      opt.step(grads, 1e-3).dispose();
-      const c = counters.snapshot();
-      // + the norm's square root (the running sum's zero start is an upload, not a dispatch).
-      expect(c.dispatches).toBe(3 * n + Math.ceil(n / SUMSQ_INPUTS) + 1);
-      expect(c.reads).toBe(0);
-      expect(tf.memory().numTensors).toBe(tensors);
-    }
-    opt.dispose();
-    for (const t of [...params.values(), ...grads.values()]) t.dispose();
-  });
+  for (const implementation of ['auto', 'kernels'] as const) {
+    const perParam = implementation === 'auto' ? 1 : 3;
+    it(`take ${perParam} dispatch(es) per parameter (${implementation}) plus one per six for the norm, read nothing back and leak nothing`, async () => {
+      const counters = installWebGpuCounters();
+      const params = new Map<string, tf.Variable>();
+      Object.entries(SHAPES).forEach(([name, shape], i) => {
+        const z = tf.zeros(shape);
+        params.set(name, tf.variable(z, true, `c${i}-${Math.random()}`));
+        z.dispose();
+      });
+      const opt = new AdamW(params, { ...HF_ADAMW_DEFAULTS, weightDecay: 0.01, implementation });
+      const grads = new Map([...params].map(([name, p]) => [name, tf.onesLike(p)]));
+      opt.step(grads, 1e-3).dispose(); // warm-up: compiles the pipelines
+      const tensors = tf.memory().numTensors;
+      const n = params.size;
+      for (let s = 0; s < 5; s++) {
+        counters.reset();
+        opt.step(grads, 1e-3).dispose();
+        const c = counters.snapshot();
+        // + the norm's square root (the running sum's zero start is an upload, not a dispatch).
+        expect(c.dispatches).toBe(perParam * n + Math.ceil(n / SUMSQ_INPUTS) + 1);
+        expect(c.reads).toBe(0);
+        expect(tf.memory().numTensors).toBe(tensors);
+      }
+      opt.dispose();
+      for (const t of [...params.values(), ...grads.values()]) t.dispose();
+    });
+  }
 });

@@ -12,7 +12,7 @@
  * Everything stays on the device; no value is read back during a step.
  */
 import * as tf from '@tensorflow/tfjs';
-import { adamWUpdate, sumSquares, type FusedAdamWStep } from '../compute/webgpu/adamw-kernels';
+import { adamWInPlace, adamWUpdate, sumSquares, type FusedAdamWStep } from '../compute/webgpu/adamw-kernels';
 
 export interface AdamWConfig {
   betas: [number, number];
@@ -23,11 +23,12 @@ export interface AdamWConfig {
   /** Parameters that get no weight decay; defaults to the Trainer's rule (see isNoDecayParam). */
   noDecay?: (name: string) => boolean;
   /**
-   * 'auto': on webgpu the fused kernels (compute/webgpu/adamw-kernels.ts: 3 dispatches per
-   * parameter, the norm on the GPU), elsewhere tfjs ops; 'ops': tfjs ops everywhere (the reference
-   * the kernels are tested against).
+   * 'auto': on webgpu the fused kernels (compute/webgpu/adamw-kernels.ts: one in-place dispatch
+   * per parameter, the norm on the GPU), elsewhere tfjs ops; 'kernels': the three-dispatch kernels
+   * that allocate new tensors (what the in-place one is tested against); 'ops': tfjs ops
+   * everywhere (the reference the kernels are tested against).
    */
-  implementation?: 'auto' | 'ops';
+  implementation?: 'auto' | 'kernels' | 'ops';
 }
 
 /** Hugging Face TrainingArguments defaults: adam_beta1/2, adam_epsilon, weight_decay 0, max_grad_norm 1. */
@@ -175,7 +176,10 @@ export class AdamW {
     return norm;
   }
 
-  /** The webgpu step: sumSquares, then adamWUpdate per parameter (the norm is never read back). */
+  /**
+   * The webgpu step: sumSquares, then per parameter one in-place dispatch (adamWInPlace), or
+   * adamWUpdate's three where a buffer is shared. The norm is never read back.
+   */
   private fusedStep(list: tf.Tensor[], s: FusedAdamWStep): tf.Scalar {
     const sumSq = sumSquares(list);
     try {
@@ -184,7 +188,9 @@ export class AdamW {
           const p = this.params.get(name)!;
           const m = this.m.get(name)!;
           const v = this.v.get(name)!;
-          const next = adamWUpdate(p, list[i], m, v, sumSq, { ...s, wdFactor: this.decay.get(name) ? s.wdFactor : 1 });
+          const step = { ...s, wdFactor: this.decay.get(name) ? s.wdFactor : 1 };
+          if (this.config.implementation !== 'kernels' && adamWInPlace(p, list[i], m, v, sumSq, step)) return;
+          const next = adamWUpdate(p, list[i], m, v, sumSq, step);
           m.assign(next.m);
           v.assign(next.v);
           p.assign(next.p);

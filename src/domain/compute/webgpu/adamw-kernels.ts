@@ -12,10 +12,13 @@
  *     sum, so the global norm never leaves the GPU;
  *   - QaAdamWParam: p ← p·(1 − lr·wd) − step_size · m / (√v / √(1 − β2^t) + eps).
  * Three dispatches per parameter and one per six for the norm, with torch's operation order.
+ *
+ * adamWInPlace does the three in one dispatch, writing p, m and v where they are (runInPlace):
+ * the same arithmetic in the same order, one dispatch per parameter and no new buffers.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
-import { ElementwiseProgram, f32, flat, registerWebGpuKernel, runKernel, runProgram, WORKGROUP } from './kernel-util';
+import { ElementwiseProgram, f32, flat, flatWorkgroups, ownsBuffer, registerWebGpuKernel, runInPlace, runKernel, runProgram, WORKGROUP } from './kernel-util';
 
 export const SUMSQ_INPUTS = 6;
 
@@ -162,4 +165,39 @@ export function adamWUpdate(p: tf.Tensor, g: tf.Tensor, m: tf.Tensor, v: tf.Tens
   const v2 = runKernel('QaAdamWMoment', { g, state: v, sumSq }, { which: 'second', beta: s.beta2, maxNorm: s.maxNorm });
   const p2 = runKernel('QaAdamWParam', { p, m: m2, v: v2 }, { wdFactor: s.wdFactor, stepSize: s.stepSize, bc2Sqrt: s.bc2Sqrt, eps: s.eps });
   return { p: p2, m: m2, v: v2 };
+}
+
+/** The three updates of adamWUpdate in one pass, in place (the same expressions, in the same order). */
+const IN_PLACE_WGSL = `
+  struct Step { beta1 : f32, beta2 : f32, maxNorm : f32, wdFactor : f32, stepSize : f32, bc2Sqrt : f32, eps : f32, size : i32 };
+  @group(0) @binding(0) var<storage, read_write> p : array<f32>;
+  @group(0) @binding(1) var<storage, read_write> m : array<f32>;
+  @group(0) @binding(2) var<storage, read_write> v : array<f32>;
+  @group(0) @binding(3) var<storage, read> g : array<f32>;
+  @group(0) @binding(4) var<storage, read> sumSq : array<f32>;
+  @group(0) @binding(5) var<uniform> u : Step;
+  @compute @workgroup_size(${WORKGROUP})
+  fn main(@builtin(global_invocation_id) gid : vec3<u32>, @builtin(num_workgroups) groups : vec3<u32>) {
+    let i = i32(gid.y * groups.x * ${WORKGROUP}u + gid.x);
+    if (i >= u.size) { return; }
+    var coef = 1.0;
+    if (u.maxNorm > 0.0) { coef = min(1.0, u.maxNorm / (sqrt(sumSq[0]) + 1e-6)); }
+    let g1 = g[i] * coef;
+    let m2 = m[i] + (1.0 - u.beta1) * (g1 - m[i]);
+    let v2 = v[i] * u.beta2 + (1.0 - u.beta2) * (g1 * g1);
+    let denom = sqrt(v2) / u.bc2Sqrt + u.eps;
+    p[i] = p[i] * u.wdFactor - u.stepSize * (m2 / denom);
+    m[i] = m2;
+    v[i] = v2;
+  }`;
+
+/**
+ * adamWUpdate writing p, m and v in place, one dispatch. False (nothing done) when one of the
+ * three shares its buffer with another tensor: the caller then takes adamWUpdate.
+ */
+export function adamWInPlace(p: tf.Tensor, g: tf.Tensor, m: tf.Tensor, v: tf.Tensor, sumSq: tf.Tensor, s: FusedAdamWStep): boolean {
+  const backend = tf.backend();
+  if (![p, m, v].every((t) => ownsBuffer(backend, t))) return false;
+  runInPlace(backend, 'qaAdamWInPlace', IN_PLACE_WGSL, [p, m, v], [g, sumSq], [...f32(s.beta1, s.beta2, s.maxNorm, s.wdFactor, s.stepSize, s.bc2Sqrt, s.eps), { type: 'int32', data: [p.size] }], flatWorkgroups(p.size));
+  return true;
 }

@@ -145,3 +145,77 @@ export function dropoutUniforms(key1: number, key2: number, rate: number): Unifo
     { type: 'float32', data: [rate] },
   ];
 }
+
+/** The parts of tfjs' WebGPU backend an in-place dispatch uses (as its own recordAndSubmit does). */
+interface BackendInternals {
+  device: GPUDevice;
+  tensorMap: { get(dataId: object): { refCount: number; resource: unknown; values: unknown; external?: boolean } };
+  commandEncoder: GPUCommandEncoder | null;
+  computePassEncoder: GPUComputePassEncoder | null;
+  commandQueueOwnedIds: WeakSet<object>;
+  dispatchCountInPass: number;
+  uploadToGPU(dataId: object): void;
+  tensorToBinding(t: tf.TensorInfo): GPUBindingResource;
+  makeUniforms(u: Uniform[]): GPUBindingResource;
+  ensureCommandEncoderReady(): void;
+  endComputePassEncoder(): void;
+  submitQueue(): void;
+}
+
+const inPlacePipelines = new WeakMap<GPUDevice, Map<string, GPUComputePipeline>>();
+const rawDispatchListeners = new Set<(key: string) => void>();
+
+/** Calls `f(key)` for every in-place dispatch (they bypass runWebGPUProgram, which benches count). */
+export function onInPlaceDispatch(f: (key: string) => void): () => void {
+  rawDispatchListeners.add(f);
+  return () => rawDispatchListeners.delete(f);
+}
+
+/** Whether `t` may be written in place: on the GPU backend's buffer, which no other tensor shares. */
+export function ownsBuffer(backend: unknown, t: tf.TensorInfo): boolean {
+  const data = (backend as BackendInternals).tensorMap.get(t.dataId);
+  return data.refCount === 1 && !data.external;
+}
+
+/**
+ * One dispatch of our own WGSL (`@group(0)`: the `written` buffers read_write, then `read` buffers,
+ * then the uniform struct, bound in that order) recorded into tfjs' command stream exactly where its
+ * next program would go, so it is ordered with every tfjs dispatch. tfjs' program interface has one
+ * output and binds inputs read-only; an optimizer that updates a parameter and both moments in one
+ * pass needs three writable buffers. The written tensors must be exclusively owned (ownsBuffer);
+ * their cached CPU copies, if any, are dropped. `workgroups` must be within the per-dimension limit.
+ */
+export function runInPlace(backend: unknown, key: string, wgsl: string, written: tf.TensorInfo[], read: tf.TensorInfo[], uniforms: Uniform[], workgroups: [number, number, number]): void {
+  const b = backend as BackendInternals;
+  let cache = inPlacePipelines.get(b.device);
+  if (!cache) inPlacePipelines.set(b.device, (cache = new Map()));
+  let pipeline = cache.get(key);
+  if (!pipeline) {
+    pipeline = b.device.createComputePipeline({ layout: 'auto', compute: { module: b.device.createShaderModule({ code: wgsl }), entryPoint: 'main' } });
+    cache.set(key, pipeline);
+  }
+  const tensors = [...written, ...read];
+  for (const t of tensors) b.uploadToGPU(t.dataId);
+  const entries = [...tensors.map((t) => b.tensorToBinding(t)), b.makeUniforms(uniforms)].map((resource, binding) => ({ binding, resource }));
+  const bindGroup = b.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
+  for (const t of tensors) b.commandQueueOwnedIds.add(t.dataId);
+  for (const t of written) b.tensorMap.get(t.dataId).values = null;
+  b.ensureCommandEncoderReady();
+  if (!b.computePassEncoder) b.computePassEncoder = b.commandEncoder!.beginComputePass({});
+  b.computePassEncoder.setPipeline(pipeline);
+  b.computePassEncoder.setBindGroup(0, bindGroup);
+  b.computePassEncoder.dispatchWorkgroups(...workgroups);
+  b.dispatchCountInPass++;
+  if ((tf.env().get('WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE') as number) <= b.dispatchCountInPass) {
+    b.endComputePassEncoder();
+    b.submitQueue();
+  }
+  for (const f of rawDispatchListeners) f(key);
+}
+
+/** Workgroups for `n` threads of WORKGROUP, spread over y past the per-dimension limit (65,535). */
+export function flatWorkgroups(n: number): [number, number, number] {
+  const groups = Math.ceil(n / WORKGROUP);
+  const x = Math.min(groups, 65535);
+  return [x, Math.ceil(groups / x), 1];
+}
