@@ -1,7 +1,9 @@
 /**
  * One training step on a host batch: tensors in, one tf.variableGrads (model/train-step.ts), AdamW,
- * and a single small read-back of the loss, the gradient norm and, when asked, the per-row
- * cartography numbers, packed into one tensor so the step costs one await.
+ * and the loss, the gradient norm and, when asked, the per-row cartography numbers packed into one
+ * small tensor that stays on the device (enqueueTrainStep). readSteps reads any number of such
+ * steps with one GPU→CPU transfer, so a trainer reads only where it needs the values (logging,
+ * evaluation, saving) and the device never waits for the host in between.
  */
 import * as tf from '@tensorflow/tfjs';
 import { createModelInputs, disposeModelInputs, type QAModel } from '../model/model';
@@ -47,17 +49,24 @@ export function rowTargets(
   return out;
 }
 
+/** A step whose numbers are still on the device: one packed tensor, owned until readSteps. */
+export interface PendingStep {
+  packed: tf.Tensor1D;
+  batchSize: number;
+  withStats: boolean;
+}
+
 /**
  * Forward (dropout per the model config when `training`), loss with the strategies, gradients,
- * clipping and AdamW at `lr`. Leaves no tensor behind.
+ * clipping and AdamW at `lr`; nothing is read back. Leaves no tensor behind but the pending one.
  */
-export async function runTrainStep(
+export function enqueueTrainStep(
   model: QAModel,
   optimizer: AdamW,
   batch: FeatureBatch,
   targets: RowTargets,
   options: { lr: number; withStats: boolean; training?: boolean },
-): Promise<StepReadback> {
+): PendingStep {
   if (!batch.startPositions || !batch.endPositions) throw new Error('runTrainStep: the batch has no labels (built from eval features?)');
   const B = batch.batchSize;
   const inputs = createModelInputs(
@@ -71,33 +80,68 @@ export async function runTrainStep(
     smoothingEps: targets.smoothingEps ? tf.tensor1d(targets.smoothingEps, 'float32') : undefined,
     weights: targets.weights ? tf.tensor1d(targets.weights, 'float32') : undefined,
   };
-  let packed: tf.Tensor | null = null;
   try {
     const r = trainStep(model, optimizer, inputs, lossTargets, { lr: options.lr, training: options.training ?? true });
     try {
-      packed = tf.tidy(() => {
+      const packed = tf.tidy(() => {
         const parts: tf.Tensor[] = [tf.reshape(r.loss, [1]), tf.reshape(r.gradNorm, [1])];
         if (options.withStats) parts.push(r.stats.pStart, r.stats.pEnd, r.stats.correct);
-        return tf.concat(parts);
+        return tf.concat(parts) as tf.Tensor1D;
       });
+      return { packed, batchSize: B, withStats: options.withStats };
     } finally {
       r.loss.dispose();
       r.gradNorm.dispose();
       disposeStats(r.stats);
     }
-    const values = (await packed.data()) as Float32Array;
-    const out: StepReadback = { loss: values[0], gradNorm: values[1] };
-    if (options.withStats) {
-      out.pStart = values.slice(2, 2 + B);
-      out.pEnd = values.slice(2 + B, 2 + 2 * B);
-      out.correct = Uint8Array.from(values.subarray(2 + 2 * B, 2 + 3 * B), (v) => (v > 0.5 ? 1 : 0));
-    }
-    return out;
   } finally {
-    packed?.dispose();
     disposeModelInputs(inputs);
     tf.dispose([lossTargets.startPositions, lossTargets.endPositions]);
     if (lossTargets.smoothingEps) lossTargets.smoothingEps.dispose();
     if (lossTargets.weights) lossTargets.weights.dispose();
   }
+}
+
+/** Reads pending steps with one transfer (one concat, one await) and disposes them. */
+export async function readSteps(pending: readonly PendingStep[]): Promise<StepReadback[]> {
+  if (!pending.length) return [];
+  let values: Float32Array;
+  try {
+    const all = pending.length === 1 ? pending[0].packed : tf.concat(pending.map((p) => p.packed));
+    try {
+      values = (await all.data()) as Float32Array;
+    } finally {
+      if (all !== pending[0].packed) all.dispose();
+    }
+  } finally {
+    disposePending(pending);
+  }
+  let at = 0;
+  return pending.map((p) => {
+    const B = p.batchSize;
+    const out: StepReadback = { loss: values[at], gradNorm: values[at + 1] };
+    if (p.withStats) {
+      out.pStart = values.slice(at + 2, at + 2 + B);
+      out.pEnd = values.slice(at + 2 + B, at + 2 + 2 * B);
+      out.correct = Uint8Array.from(values.subarray(at + 2 + 2 * B, at + 2 + 3 * B), (v) => (v > 0.5 ? 1 : 0));
+    }
+    at += p.packed.size;
+    return out;
+  });
+}
+
+export function disposePending(pending: readonly PendingStep[]): void {
+  for (const p of pending) p.packed.dispose();
+}
+
+/** enqueueTrainStep and its read-back: one step, one await (probes, benches, tests). */
+export async function runTrainStep(
+  model: QAModel,
+  optimizer: AdamW,
+  batch: FeatureBatch,
+  targets: RowTargets,
+  options: { lr: number; withStats: boolean; training?: boolean },
+): Promise<StepReadback> {
+  const [out] = await readSteps([enqueueTrainStep(model, optimizer, batch, targets, options)]);
+  return out;
 }

@@ -17,7 +17,7 @@ import type { TrainingConfig } from '../config/types';
 import type { QARecord } from '../data/types';
 import { toHfConfigJson } from '../model/config';
 import type { QAModel } from '../model/model';
-import { makeBatch, prepareTrainFeatures, type TrainFeatures } from '../qa/features';
+import { makeBatch, prepareTrainFeatures, type FeatureBatch, type TrainFeatures } from '../qa/features';
 import type { WordPieceTokenizer } from '../qa/tokenizer';
 import { checkpointsToDelete, MemoryCheckpointSink, type CheckpointSink, type CheckpointState } from './checkpoints';
 import { DynamicsRecorder } from './dynamics-recorder';
@@ -28,7 +28,7 @@ import { AdamW, HF_ADAMW_DEFAULTS, scheduledLr, type LinearSchedule } from './op
 import { bucketLengthsFor, paddedLength, type PaddingMode } from './padding';
 import { bestMetricKey, checkLoadBestConfig, epochEndDecisions, epochOrder, planTraining, stepDecisions, type TrainPlan } from './plan';
 import { ProgressThrottle, TrainMeter } from './progress';
-import { rowTargets, runTrainStep } from './step';
+import { disposePending, enqueueTrainStep, readSteps, rowTargets, type PendingStep } from './step';
 import type { LogEntry, TrainProgress } from './types';
 
 export type { CheckpointSink, CheckpointState } from './checkpoints';
@@ -86,6 +86,8 @@ export interface TrainRunOutput {
 }
 
 const now = (): number => performance.now();
+/** The most optimizer steps whose numbers stay unread on the device (see readPending). */
+export const MAX_UNREAD_STEPS = 32;
 const round = (x: number, digits: number): number => {
   const f = 10 ** digits;
   return Math.round(x * f) / f;
@@ -274,6 +276,57 @@ export async function trainAndEvaluate(input: TrainRunInput): Promise<TrainRunOu
     if (save) await saveCheckpoint();
   };
 
+  /**
+   * Steps whose loss, gradient norm and cartography numbers are still on the device. They are read
+   * together (one transfer) at logging, evaluation and save steps, at each epoch's end, and at the
+   * latest every `readEvery` steps (which bounds how far the host runs ahead of the device); no
+   * other step reads anything back.
+   */
+  type Pending = { step: PendingStep; batch: FeatureBatch; epochBefore: number; epochAfter: number; lr: number; rows: number; tokens: number; stepNumber: number };
+  const pending: Pending[] = [];
+  const readEvery = Math.min(plan.loggingSteps, MAX_UNREAD_STEPS);
+  let readClock = now();
+  const readPending = async (): Promise<void> => {
+    const batchOf = pending.splice(0);
+    const values = await readSteps(batchOf.map((p) => p.step));
+    // The device ran the steps back to back: their time is shared out evenly.
+    const t = now();
+    const seconds = (t - readClock) / 1000 / batchOf.length;
+    readClock = t;
+    batchOf.forEach((p, i) => {
+      const v = values[i];
+      meter.addStep(seconds, p.rows, p.tokens, v.loss);
+      if (!Number.isFinite(v.loss)) {
+        throw new TrainError(
+          'nan-loss',
+          `The training loss became ${v.loss} at step ${p.stepNumber} of ${plan.maxSteps} (epoch ${p.epochBefore.toFixed(2)}, learning rate ${p.lr}). ` +
+            'The run was stopped; try a lower learning_rate or more warmup_steps.',
+        );
+      }
+      // The Python callback records int(state.epoch) as it stood before this step: the epoch index.
+      recorder?.record(p.batch, Math.floor(p.epochBefore), v.pStart!, v.pEnd!, v.correct!);
+      st.lossSinceLog += v.loss;
+      st.totalLoss += v.loss;
+      st.lastGradNorm = v.gradNorm;
+      input.onStep?.({ step: p.stepNumber, epoch: p.epochAfter, loss: v.loss, gradNorm: v.gradNorm, learningRate: p.lr });
+      throttle.maybe(
+        'train',
+        () => ({
+          phase: 'train',
+          step: p.stepNumber,
+          totalSteps: plan.maxSteps,
+          epoch: p.epochAfter,
+          loss: meter.takeMeanLoss(),
+          learningRate: p.lr,
+          examplesPerSecond: meter.examplesPerSecond,
+          tokensPerSecond: meter.tokensPerSecond,
+          etaSeconds: meter.etaSeconds(plan.maxSteps - p.stepNumber),
+        }),
+        p.stepNumber === 1 || p.stepNumber === plan.maxSteps,
+      );
+    });
+  };
+
   const loopStart = now();
   let trainRuntime = 0;
   const yieldNow = eventLoopYielder();
@@ -291,54 +344,45 @@ export async function trainAndEvaluate(input: TrainRunInput): Promise<TrainRunOu
         const T = paddedLength(needed, training.max_length, padding, buckets);
         const batch = makeBatch(features, rows, T);
         const lr = scheduledLr(schedule, st.globalStep);
-        const t0 = now();
         let r;
         try {
-          r = await runTrainStep(model, optimizer, batch, rowTargets(features, batch, input.smoothingEps, input.lossWeights), {
+          r = enqueueTrainStep(model, optimizer, batch, rowTargets(features, batch, input.smoothingEps, input.lossWeights), {
             lr,
             withStats: recorder !== null,
           });
         } catch (e) {
           throw classifyBackendError(e, { batchSize: rows.length, seqLength: T, backend: tf.getBackend() });
         }
-        meter.addStep((now() - t0) / 1000, rows.length, rows.length * T, r.loss);
-        if (!Number.isFinite(r.loss)) {
-          throw new TrainError(
-            'nan-loss',
-            `The training loss became ${r.loss} at step ${st.globalStep + 1} of ${plan.maxSteps} (epoch ${st.epoch.toFixed(2)}, learning rate ${lr}). ` +
-              'The run was stopped; try a lower learning_rate or more warmup_steps.',
-          );
-        }
-        // The Python callback records int(state.epoch) as it stood before this step: the epoch index.
-        recorder?.record(batch, Math.floor(st.epoch), r.pStart!, r.pEnd!, r.correct!);
+        const epochBefore = st.epoch;
         st.globalStep++;
         st.epoch = epoch + (k + 1) / steps;
-        st.lossSinceLog += r.loss;
-        st.totalLoss += r.loss;
-        st.lastGradNorm = r.gradNorm;
-        input.onStep?.({ step: st.globalStep, epoch: st.epoch, loss: r.loss, gradNorm: r.gradNorm, learningRate: lr });
-        throttle.maybe(
-          'train',
-          () => ({
+        pending.push({ step: r, batch, epochBefore, epochAfter: st.epoch, lr, rows: rows.length, tokens: rows.length * T, stepNumber: st.globalStep });
+        const decisions = stepDecisions(plan, st.globalStep);
+        const last = st.globalStep >= plan.maxSteps || k === steps - 1;
+        if (decisions.log || decisions.evaluate || decisions.save || last || pending.length >= readEvery) await readPending();
+        else {
+          throttle.maybe('train', () => ({
             phase: 'train',
             step: st.globalStep,
             totalSteps: plan.maxSteps,
             epoch: st.epoch,
-            loss: meter.takeMeanLoss(),
+            loss: NaN,
             learningRate: lr,
             examplesPerSecond: meter.examplesPerSecond,
             tokensPerSecond: meter.tokensPerSecond,
             etaSeconds: meter.etaSeconds(plan.maxSteps - st.globalStep),
-          }),
-          st.globalStep === 1 || st.globalStep === plan.maxSteps,
-        );
-        await logSaveEvaluate(stepDecisions(plan, st.globalStep));
+          }));
+        }
+        await logSaveEvaluate(decisions);
+        // Evaluation and checkpointing are not training time (their steps were read just before).
+        if (decisions.evaluate || decisions.save) readClock = now();
         if (st.globalStep >= plan.maxSteps) {
           stop = true;
           break;
         }
       }
       await logSaveEvaluate({ log: false, ...epochEndDecisions(plan) });
+      readClock = now();
     }
 
     if (training.load_best_model_at_end && st.bestStep !== null && sink) {
@@ -367,6 +411,7 @@ export async function trainAndEvaluate(input: TrainRunInput): Promise<TrainRunOu
       }
     }
   } finally {
+    disposePending(pending.map((p) => p.step));
     optimizer.dispose();
   }
 
