@@ -12,6 +12,8 @@ export interface BenchPageOptions {
   chromiumArgs?: string[];
   /** Headers added to every served file (e.g. COOP/COEP for a cross-origin isolated page). */
   headers?: Record<string, string>;
+  /** A folder holding the page already built (its bench/<html> and assets): served as is, no Vite. */
+  prebuilt?: string;
   /** Serves a path itself (returns true) before the built files are looked up. */
   route?: (path: string, res: ServerResponse) => boolean;
 }

@@ -7,8 +7,6 @@ import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'vite';
-import { chromium } from 'playwright-core';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const TYPES = { '.js': 'text/javascript', '.html': 'text/html', '.map': 'application/json', '.wasm': 'application/wasm', '.css': 'text/css' };
@@ -22,9 +20,10 @@ const BASE_ARGS = ['--no-sandbox', '--disable-background-networking', '--disable
  * @template T
  */
 export async function withBenchPage(options, run) {
-  const outDir = mkdtempSync(join(tmpdir(), 'qa-bench-page-'));
+  const outDir = options.prebuilt ?? mkdtempSync(join(tmpdir(), 'qa-bench-page-'));
   try {
-    await build({
+    // Imported here: a packed bench (gpu-bench-pack.mjs) serves a page built beforehand, without Vite.
+    if (!options.prebuilt) await (await import('vite')).build({
       configFile: false,
       root: ROOT,
       logLevel: 'warn',
@@ -47,6 +46,7 @@ export async function withBenchPage(options, run) {
     });
     await new Promise((r) => server.listen(0, '127.0.0.1', () => r(undefined)));
     const url = `http://127.0.0.1:${/** @type {import('node:net').AddressInfo} */ (server.address()).port}/bench/${options.html}`;
+    const { chromium } = await import('playwright-core');
     const browser = await chromium.launch({
       executablePath: process.env.CHROMIUM ?? process.env.CHROME_PATH ?? '/usr/bin/chromium',
       args: [...(options.chromiumArgs ?? ['--headless']), ...BASE_ARGS],
@@ -65,6 +65,6 @@ export async function withBenchPage(options, run) {
       server.close();
     }
   } finally {
-    rmSync(outDir, { recursive: true, force: true });
+    if (!options.prebuilt) rmSync(outDir, { recursive: true, force: true });
   }
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Training-step throughput of PyTorch + transformers for the shapes bench/train-bench.ts measures,
-so the two can be compared side by side on one machine.
+"""Training-step throughput of PyTorch for the shapes bench/train-bench.ts measures, so the two
+can be compared side by side on one machine.
 
 A step is what the Hugging Face Trainer does per batch: model.train() forward with dropout,
 ElectraForQuestionAnswering's QA loss, backward, clip_grad_norm_(1.0), AdamW (weight decay 0.01,
@@ -9,10 +9,12 @@ synchronises CUDA). Random init, full-length batches (every position attended), 
 seeded generator, answers inside the context, as the tfjs bench.
 
     python3 bench/train-bench-pytorch.py [--only small|demo] [--steps N] [--device cuda|cpu]
-                                         [--demo-vocab 1287] [--threads N]
+                                         [--demo-vocab 1287] [--threads N] [--impl plain|hf]
+                                         [--cases electra-small:8x384,electra-small:32x384]
 
 Prints one JSON object with the same keys as `npm run bench:train` (backend is "cuda" or "cpu").
-Needs: torch, transformers (any version with ElectraConfig / ElectraForQuestionAnswering).
+Needs torch; --impl plain (the default) is the plain-PyTorch peer model (bench/peer_electra.py),
+--impl hf transformers' ElectraForQuestionAnswering (any version that has it).
 """
 import argparse
 import json
@@ -22,8 +24,9 @@ import sys
 import time
 
 import torch
-import transformers
-from transformers import ElectraConfig, ElectraForQuestionAnswering
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from peer_electra import PeerConfig, PeerElectraForQuestionAnswering  # noqa: E402
 
 ELECTRA_SMALL = dict(
     vocab_size=30522,
@@ -93,20 +96,27 @@ def make_optimizer(model):
 def step(model, optimizer, batch):
     optimizer.zero_grad(set_to_none=True)
     out = model(**batch)
-    out.loss.backward()
+    loss = out[0] if isinstance(out, tuple) else out.loss
+    loss.backward()
     torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
     optimizer.step()
-    return out.loss.item()
+    return loss.item()
 
 
-def run_case(shape, backend, batch_size, seq, steps, demo_vocab):
+def make_model(shape, demo_vocab, impl):
+    fields = dict(vocab_size=demo_vocab, **DEMO) if shape == "demo" else dict(ELECTRA_SMALL)
+    if impl == "hf":
+        from transformers import ElectraConfig, ElectraForQuestionAnswering
+
+        return ElectraForQuestionAnswering(ElectraConfig(**fields))
+    return PeerElectraForQuestionAnswering(PeerConfig(**fields))
+
+
+def run_case(shape, backend, batch_size, seq, steps, demo_vocab, impl="plain"):
     device = torch.device(backend)
     torch.manual_seed(1)
-    if shape == "demo":
-        config = ElectraConfig(vocab_size=demo_vocab, **DEMO)
-    else:
-        config = ElectraConfig(**ELECTRA_SMALL)
-    model = ElectraForQuestionAnswering(config).to(device)
+    model = make_model(shape, demo_vocab, impl).to(device)
+    config = model.config
     model.train()
     optimizer = make_optimizer(model)
     batch = synthetic_batch(config.vocab_size, batch_size, seq, 7, device)
@@ -132,6 +142,7 @@ def run_case(shape, backend, batch_size, seq, steps, demo_vocab):
         tokensPerSecond=round(batch_size * seq / per_step, 1),
         lossFirst=round(losses[0], 4),
         lossLast=round(losses[-1], 4),
+        impl=impl,
     )
 
 
@@ -153,6 +164,8 @@ def main():
     ap.add_argument("--device", choices=["cuda", "cpu"], default="cuda" if torch.cuda.is_available() else "cpu")
     ap.add_argument("--demo-vocab", type=int, default=1287)
     ap.add_argument("--threads", type=int, help="torch.set_num_threads (CPU runs)")
+    ap.add_argument("--impl", choices=["plain", "hf"], default="plain", help="plain-PyTorch peer model, or transformers'")
+    ap.add_argument("--cases", help="comma-separated shape:BATCHxSEQ (e.g. electra-small:8x384); replaces --only's cases")
     args = ap.parse_args()
     if args.device == "cuda" and not torch.cuda.is_available():
         sys.exit("--device cuda: CUDA is not available")
@@ -169,15 +182,27 @@ def main():
             cases.append(("electra-small", args.device, 8, seq, small_steps))
     if args.only != "small":
         cases.append(("demo", args.device, DEMO_BATCH, DEMO_SEQ, demo_steps))
+    if args.cases:
+        cases = []
+        for c in args.cases.split(","):
+            shape, dims = c.split(":")
+            if shape not in ("electra-small", "demo"):
+                sys.exit(f"--cases: unknown shape {shape!r}")
+            b, t = (int(x) for x in dims.split("x"))
+            cases.append((shape, args.device, b, t, small_steps if shape == "electra-small" else demo_steps))
 
     results = []
     for shape, backend, batch, seq, steps in cases:
         print(f"{shape} on {backend}: batch {batch} x {seq}, {steps} steps...", file=sys.stderr)
-        r = run_case(shape, backend, batch, seq, steps, args.demo_vocab)
+        r = run_case(shape, backend, batch, seq, steps, args.demo_vocab, args.impl)
         print(f"  {r['msPerStep']} ms/step, {r['examplesPerSecond']} examples/s, {r['tokensPerSecond']} tokens/s", file=sys.stderr)
         results.append(r)
 
-    versions = {"torch": torch.__version__, "transformers": transformers.__version__, "python": platform.python_version()}
+    versions = {"torch": torch.__version__, "python": platform.python_version(), "model": args.impl}
+    if args.impl == "hf":
+        import transformers
+
+        versions["transformers"] = transformers.__version__
     if args.device == "cuda":
         versions["cuda"] = torch.version.cuda
         versions["gpu"] = torch.cuda.get_device_name(0)
