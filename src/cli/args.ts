@@ -1,7 +1,7 @@
 /**
  * Command-line flags of `run_experiments.py` (origin-system.md §10.1), plus the app's own:
  * `--data` (a dataset file or "demo"), `--model` (a Hub id, a model folder or "demo"),
- * `--backend`, `--epochs`, `--no-auto-prerequisites`.
+ * `--backend`, `--epochs`, `--gradient-accumulation-steps`, `--no-auto-prerequisites`.
  */
 import { SUITE_NAMES, type SuiteName } from '../domain/config/suites';
 import { NODE_BACKEND_CHOICES, type NodeBackendChoice } from './node-backends';
@@ -28,6 +28,8 @@ export interface CliArgs {
   /** Time the backends again even when step times for this model shape are cached. */
   remeasure: boolean;
   epochs: number | null;
+  /** gradient_accumulation_steps for every experiment; null: none. */
+  gradientAccumulationSteps: number | null;
   autoPrerequisites: boolean;
   /** Epochs of an automatic cartography run (the guide recommends 5). */
   cartographyEpochs: number;
@@ -65,6 +67,9 @@ App options:
   --model demo|DIR|HUB_ID       model: the built-in tiny demo model (default), a folder with
                                 config.json + tokenizer + weights, or a Hugging Face Hub id
   --epochs X                    num_train_epochs for every experiment (changes config hashes)
+  --gradient-accumulation-steps N
+                                micro-batches summed into one optimizer step, every experiment
+                                (effective batch = batch × N; N > 1 changes config hashes)
   --backend auto|wasm|cpu|webgpu
                                 TensorFlow.js backend (default auto: times a training step of the
                                 model on wasm, webgpu (Dawn for Node) and cpu, trains on the fastest;
@@ -110,6 +115,7 @@ export function parseArgs(argv: string[]): CliArgs {
     backend: 'auto',
     remeasure: false,
     epochs: null,
+    gradientAccumulationSteps: null,
     autoPrerequisites: true,
     cartographyEpochs: 5,
     hubEndpoint: 'https://huggingface.co',
@@ -194,6 +200,12 @@ export function parseArgs(argv: string[]): CliArgs {
         const x = Number(value());
         if (!(x > 0)) throw new UsageError('--epochs must be a positive number');
         a.epochs = x;
+        break;
+      }
+      case '--gradient-accumulation-steps': {
+        const x = Number(value());
+        if (!Number.isInteger(x) || x < 1) throw new UsageError('--gradient-accumulation-steps must be a positive integer');
+        a.gradientAccumulationSteps = x;
         break;
       }
       case '--remeasure':

@@ -48,6 +48,7 @@ function trainingOverrides(args: CliArgs): TrainingOverrides {
   const o: TrainingOverrides = {};
   if (args.model === 'demo') Object.assign(o, DEMO_TRAINING);
   if (args.epochs !== null) o.num_train_epochs = args.epochs;
+  if (args.gradientAccumulationSteps !== null && args.gradientAccumulationSteps > 1) o.gradient_accumulation_steps = args.gradientAccumulationSteps;
   return o;
 }
 
@@ -70,7 +71,9 @@ function loadConfigs(args: CliArgs, overrides: TrainingOverrides): ExperimentCon
       const imported = importPythonConfig(readFileSync(file, 'utf8'), file);
       for (const w of imported.warnings) console.log(`[WARN] ${file}: ${w}`);
       // --epochs is for every experiment (the help says so); the files' other settings stand as written.
-      const config = args.epochs === null ? imported.config : { ...imported.config, training: { ...imported.config.training, num_train_epochs: args.epochs } };
+      const config = { ...imported.config, training: { ...imported.config.training } };
+      if (args.epochs !== null) config.training.num_train_epochs = args.epochs;
+      if (args.gradientAccumulationSteps !== null && args.gradientAccumulationSteps > 1) config.training.gradient_accumulation_steps = args.gradientAccumulationSteps;
       out.push(config);
     } catch (e) {
       console.log(`[ERROR] Failed to load config ${file}: ${(e as Error).message}`);

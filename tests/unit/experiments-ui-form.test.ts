@@ -102,6 +102,10 @@ describe('training overrides', () => {
     expect(formError(() => trainingOverrides({ ...f, epochs: '0' })).field).toBe('epochs');
     expect(formError(() => trainingOverrides({ ...f, batch_size: '2.5' })).message).toBe('Batch size: 2.5 is not a whole number.');
     expect(formError(() => trainingOverrides({ ...f, learning_rate: 'fast' })).field).toBe('lr');
+    // Gradient accumulation: 1 is none (left out, so the hash stays Python's), more is set.
+    expect(trainingOverrides({ ...f, accumulation: '4' })).toEqual({ gradient_accumulation_steps: 4 });
+    expect(trainingOverrides({ ...f, accumulation: '1' })).toEqual({});
+    expect(formError(() => trainingOverrides({ ...f, accumulation: '0' })).field).toBe('accumulation');
   });
 
   it('splits a preset into the visible fields and the rest, dropping seed and strategy fields', () => {

@@ -112,11 +112,11 @@ describe('training step', () => {
     const opt = new AdamW(model.params, { ...HF_ADAMW_DEFAULTS, weightDecay: 0.01 });
     const { inputs, targets, dispose } = makeBatch(4, 12, 1);
     const step = async () => {
-      const r = trainStep(model, opt, inputs, targets, { lr: 1e-3 });
+      const r = trainStep(model, opt, [{ inputs, targets }], { lr: 1e-3 });
       await r.loss.data();
       r.loss.dispose();
       r.gradNorm.dispose();
-      disposeStats(r.stats);
+      r.stats.forEach(disposeStats);
     };
     await step();
     await step();
@@ -138,11 +138,11 @@ describe('training step', () => {
       const { inputs, targets, dispose } = makeBatch(4, 12, 2);
       const losses: number[] = [];
       for (let i = 0; i < 8; i++) {
-        const r = trainStep(model, opt, inputs, targets, { lr: 5e-3 });
+        const r = trainStep(model, opt, [{ inputs, targets }], { lr: 5e-3 });
         losses.push((await r.loss.data())[0]);
         r.loss.dispose();
         r.gradNorm.dispose();
-        disposeStats(r.stats);
+        r.stats.forEach(disposeStats);
       }
       dispose();
       opt.dispose();

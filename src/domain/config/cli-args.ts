@@ -1,5 +1,5 @@
 import { pyFloatRepr, pyStr } from './pyjson';
-import { configHash, trainerOutputPath } from './serialize';
+import { accumulates, configHash, trainerOutputPath } from './serialize';
 import type { ExperimentConfig } from './types';
 
 /**
@@ -15,6 +15,7 @@ export function toCliArgs(config: ExperimentConfig, hash: string = configHash(co
   args.push(
     '--per_device_train_batch_size', pyStr(t.per_device_train_batch_size),
     '--per_device_eval_batch_size', pyStr(t.per_device_eval_batch_size),
+    ...(accumulates(t) ? ['--gradient_accumulation_steps', pyStr(t.gradient_accumulation_steps!)] : []),
     '--num_train_epochs', pyFloatRepr(t.num_train_epochs),
     '--learning_rate', pyFloatRepr(t.learning_rate),
     '--weight_decay', pyFloatRepr(t.weight_decay),

@@ -110,6 +110,7 @@ export const TrainingConfigSchema = z.strictObject({
   max_eval_samples: int(1, Number.MAX_SAFE_INTEGER, ' (null means all rows)').nullable().default(null),
   per_device_train_batch_size: int(1).default(d.per_device_train_batch_size),
   per_device_eval_batch_size: int(1).default(d.per_device_eval_batch_size),
+  gradient_accumulation_steps: int(1, 1024).optional(),
   num_train_epochs: finite().gt(0, { error: 'must be > 0' }).default(d.num_train_epochs),
   learning_rate: finite().gt(0, { error: 'must be > 0' }).default(d.learning_rate),
   weight_decay: finite().min(0, { error: 'must be >= 0' }).default(d.weight_decay),

@@ -20,6 +20,11 @@ export const FLOAT_FIELDS: readonly string[] = [
 ];
 
 const f = (x: number): PyFloat => new PyFloat(x);
+
+/** Whether the config accumulates gradients (gradient_accumulation_steps set and not 1). */
+export function accumulates(t: Pick<TrainingConfig, 'gradient_accumulation_steps'>): boolean {
+  return t.gradient_accumulation_steps !== undefined && t.gradient_accumulation_steps !== 1;
+}
 const fOrNull = (x: number | null): PyFloat | null => (x === null ? null : new PyFloat(x));
 
 export function trainingToPyDict(t: TrainingConfig): { [key: string]: PyJson } {
@@ -31,6 +36,7 @@ export function trainingToPyDict(t: TrainingConfig): { [key: string]: PyJson } {
     max_eval_samples: t.max_eval_samples,
     per_device_train_batch_size: t.per_device_train_batch_size,
     per_device_eval_batch_size: t.per_device_eval_batch_size,
+    ...(accumulates(t) ? { gradient_accumulation_steps: t.gradient_accumulation_steps! } : {}),
     num_train_epochs: f(t.num_train_epochs),
     learning_rate: f(t.learning_rate),
     weight_decay: f(t.weight_decay),

@@ -56,6 +56,14 @@ export interface TrainingConfig {
   // optimisation
   per_device_train_batch_size: number;
   per_device_eval_batch_size: number;
+  /**
+   * Hugging Face's gradient_accumulation_steps: micro-batches of per_device_train_batch_size whose
+   * gradients are summed into one optimizer step (the effective batch is their product). Not a
+   * field of the Python system's TrainingConfig: absent or 1 it is left out of config.json and
+   * the hash, so a run without accumulation keeps Python's hash; any other value is written (and
+   * hashed) after per_device_eval_batch_size.
+   */
+  gradient_accumulation_steps?: number;
   /** float */
   num_train_epochs: number;
   /** float */

@@ -96,7 +96,7 @@ function estimate(config: ExperimentConfig, options: PlanOptions): { train: numb
   }
   const tp = options.throughput;
   if (!tp || train === null || evalRows === null) return { train, eval: evalRows, seconds: null };
-  const stepsPerEpoch = Math.ceil(train / t.per_device_train_batch_size);
+  const stepsPerEpoch = Math.max(1, Math.floor(Math.ceil(train / t.per_device_train_batch_size) / (t.gradient_accumulation_steps ?? 1)));
   const totalSteps = Math.ceil(stepsPerEpoch * t.num_train_epochs);
   // Evaluations during training as the config's eval_strategy asks, plus the final one.
   const periodic = t.eval_strategy === 'steps' ? Math.floor(totalSteps / t.eval_steps) : t.eval_strategy === 'epoch' ? Math.ceil(t.num_train_epochs) : 0;

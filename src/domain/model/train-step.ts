@@ -25,8 +25,12 @@ export interface GradientResult {
   stats: StepStats;
 }
 
-/** Loss, gradients of every parameter, and per-example statistics, from one forward pass. */
-export function computeGradients(model: QAModel, inputs: ModelInputs, targets: LossTargets, options: { training: boolean }): GradientResult {
+/**
+ * Loss, gradients of every parameter, and per-example statistics, from one forward pass. With
+ * `lossScale` the loss (and so every gradient) is multiplied by it (gradient accumulation's 1/A).
+ */
+export function computeGradients(model: QAModel, inputs: ModelInputs, targets: LossTargets, options: { training: boolean; lossScale?: number }): GradientResult {
+  const scale = options.lossScale ?? 1;
   let stats: StepStats | undefined;
   const { value, grads } = tf.variableGrads(() => {
     const out = model.forward(inputs, { training: options.training });
@@ -37,7 +41,7 @@ export function computeGradients(model: QAModel, inputs: ModelInputs, targets: L
       pEnd: tf.keep(l.pEnd),
       correct: tf.keep(l.correct),
     };
-    return l.loss;
+    return scale === 1 ? l.loss : tf.mul(l.loss, scale);
   }, model.variables());
   const byName = new Map<string, tf.Tensor>();
   for (const [varName, g] of Object.entries(grads)) byName.set(model.hfNameOf(varName), g);
@@ -52,33 +56,56 @@ export function disposeStats(stats: StepStats): void {
 }
 
 export interface TrainStepResult {
-  /** Batch loss before the update. */
+  /** Batch loss before the update (with accumulation: Σ over micro-batches of loss / A). */
   loss: tf.Scalar;
   /** Global gradient norm before clipping (the Trainer's logged grad_norm). */
   gradNorm: tf.Scalar;
-  stats: StepStats;
+  /** One per micro-batch, in order. */
+  stats: StepStats[];
+}
+
+/** One micro-batch of an optimizer step. */
+export interface MicroBatch {
+  inputs: ModelInputs;
+  targets: LossTargets;
 }
 
 /**
- * One Trainer step: forward (dropout per `training`), loss, gradients, clipping and AdamW with
- * learning rate `lr`. The gradients are disposed here; the returned tensors belong to the caller.
+ * One Trainer step: for each micro-batch forward (dropout per `training`), loss × `lossScale`
+ * and gradients, summed over the micro-batches (gradient accumulation), then clipping and AdamW
+ * with learning rate `lr`. The gradients are disposed here; the returned tensors belong to the
+ * caller.
  */
-export function trainStep(
-  model: QAModel,
-  optimizer: AdamW,
-  inputs: ModelInputs,
-  targets: LossTargets,
-  options: { lr: number; training?: boolean },
-): TrainStepResult {
-  const { loss, grads, stats } = computeGradients(model, inputs, targets, { training: options.training ?? true });
+export function trainStep(model: QAModel, optimizer: AdamW, micro: readonly MicroBatch[], options: { lr: number; training?: boolean; lossScale?: number }): TrainStepResult {
+  if (!micro.length) throw new Error('trainStep: no micro-batch');
+  let loss: tf.Scalar | null = null;
+  let sums: Map<string, tf.Tensor> | null = null;
+  const stats: StepStats[] = [];
   try {
-    const gradNorm = optimizer.step(grads, options.lr);
-    return { loss, gradNorm, stats };
+    for (const m of micro) {
+      const r = computeGradients(model, m.inputs, m.targets, { training: options.training ?? true, lossScale: options.lossScale });
+      stats.push(r.stats);
+      if (!loss || !sums) {
+        loss = r.loss;
+        sums = r.grads;
+        continue;
+      }
+      const prev: tf.Scalar = loss;
+      loss = tf.add(prev, r.loss) as tf.Scalar;
+      tf.dispose([prev, r.loss]);
+      for (const [name, g] of r.grads) {
+        const acc = sums.get(name)!;
+        sums.set(name, tf.add(acc, g));
+        tf.dispose([acc, g]);
+      }
+    }
+    const gradNorm = optimizer.step(sums!, options.lr);
+    return { loss: loss!, gradNorm, stats };
   } catch (e) {
-    loss.dispose();
-    disposeStats(stats);
+    loss?.dispose();
+    stats.forEach(disposeStats);
     throw e;
   } finally {
-    for (const g of grads.values()) g.dispose();
+    if (sums) for (const g of sums.values()) g.dispose();
   }
 }

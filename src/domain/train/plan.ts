@@ -1,9 +1,13 @@
 /**
- * The step arithmetic of the Hugging Face Trainer (no gradient accumulation, one device):
- *   steps per epoch = ceil(features / batch)            (DataLoader, drop_last=False)
+ * The step arithmetic of the Hugging Face Trainer (one device), with A = gradient_accumulation_steps:
+ *   micro-batches per epoch = ceil(features / batch)     (DataLoader, drop_last=False)
+ *   steps per epoch = max(1, floor(micro-batches / A))   (num_update_steps_per_epoch)
  *   max steps      = ceil(num_train_epochs × steps per epoch), or max_steps when given
  *   epochs run     = ceil(max steps / steps per epoch)    (the last one may stop early)
- *   state.epoch after step k of epoch e (k from 1) = e + k / steps_in_epoch
+ *   an optimizer step after every A-th micro-batch of an epoch and after its last one (so an
+ *   epoch with a remainder takes one more, shorter, step than `steps per epoch` counts: the
+ *   Trainer's own arithmetic), each micro-batch's loss divided by A;
+ *   state.epoch after the step that ends micro-batch k of epoch e (k from 1) = e + k / micro-batches
  * and DefaultFlowCallback's decisions: log / evaluate / save every N steps for the 'steps'
  * strategies, at each epoch end for 'epoch', plus the save at the last step.
  */
@@ -14,6 +18,10 @@ import { TrainError } from './errors';
 export interface TrainPlan {
   featureCount: number;
   batchSize: number;
+  /** gradient_accumulation_steps (1 when not set). */
+  accumulation: number;
+  microBatchesPerEpoch: number;
+  /** Optimizer steps an epoch counts for max steps (see above). */
   stepsPerEpoch: number;
   maxSteps: number;
   epochsToRun: number;
@@ -35,7 +43,7 @@ function resolveInterval(value: number, maxSteps: number, field: string): number
 
 export function planTraining(
   featureCount: number,
-  training: Pick<TrainingConfig, 'per_device_train_batch_size' | 'num_train_epochs' | 'logging_steps' | 'eval_steps' | 'save_steps' | 'eval_strategy' | 'save_strategy'>,
+  training: Pick<TrainingConfig, 'per_device_train_batch_size' | 'gradient_accumulation_steps' | 'num_train_epochs' | 'logging_steps' | 'eval_steps' | 'save_steps' | 'eval_strategy' | 'save_strategy'>,
   options: { maxSteps?: number; hasEval: boolean },
 ): TrainPlan {
   const batchSize = training.per_device_train_batch_size;
@@ -43,7 +51,12 @@ export function planTraining(
     throw new TrainError('invalid-config', `training.per_device_train_batch_size must be a positive integer, got ${batchSize}`);
   }
   if (!Number.isInteger(featureCount) || featureCount < 1) throw new TrainError('invalid-input', 'there are no training features (the training set is empty)');
-  const stepsPerEpoch = Math.ceil(featureCount / batchSize);
+  const accumulation = training.gradient_accumulation_steps ?? 1;
+  if (!Number.isInteger(accumulation) || accumulation < 1) {
+    throw new TrainError('invalid-config', `training.gradient_accumulation_steps must be a positive integer, got ${accumulation}`);
+  }
+  const microBatchesPerEpoch = Math.ceil(featureCount / batchSize);
+  const stepsPerEpoch = Math.max(1, Math.floor(microBatchesPerEpoch / accumulation));
   let maxSteps: number;
   if (options.maxSteps !== undefined && options.maxSteps > 0) {
     if (!Number.isInteger(options.maxSteps)) throw new TrainError('invalid-config', `max steps must be a positive integer, got ${options.maxSteps}`);
@@ -63,6 +76,8 @@ export function planTraining(
   return {
     featureCount,
     batchSize,
+    accumulation,
+    microBatchesPerEpoch,
     stepsPerEpoch,
     maxSteps,
     epochsToRun: Math.ceil(maxSteps / stepsPerEpoch),

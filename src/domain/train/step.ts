@@ -21,7 +21,7 @@ export interface RowTargets {
 export interface StepReadback {
   loss: number;
   gradNorm: number;
-  /** Per batch row, when stats were requested. */
+  /** Per batch row (of every micro-batch, in order), when stats were requested. */
   pStart?: Float32Array;
   pEnd?: Float32Array;
   correct?: Uint8Array;
@@ -52,53 +52,67 @@ export function rowTargets(
 /** A step whose numbers are still on the device: one packed tensor, owned until readSteps. */
 export interface PendingStep {
   packed: tf.Tensor1D;
-  batchSize: number;
+  /** Rows of each micro-batch, in order (their stats follow one another in `packed`). */
+  batchSizes: number[];
   withStats: boolean;
 }
 
+/** One micro-batch of a step: the host batch and its per-row strategy inputs. */
+export interface StepBatch {
+  batch: FeatureBatch;
+  targets: RowTargets;
+}
+
 /**
- * Forward (dropout per the model config when `training`), loss with the strategies, gradients,
- * clipping and AdamW at `lr`; nothing is read back. Leaves no tensor behind but the pending one.
+ * Forward (dropout per the model config when `training`), loss with the strategies, gradients of
+ * each micro-batch (loss × lossScale, summed: gradient accumulation), clipping and AdamW at `lr`;
+ * nothing is read back. Leaves no tensor behind but the pending one.
  */
 export function enqueueTrainStep(
   model: QAModel,
   optimizer: AdamW,
-  batch: FeatureBatch,
-  targets: RowTargets,
-  options: { lr: number; withStats: boolean; training?: boolean },
+  micro: readonly StepBatch[],
+  options: { lr: number; withStats: boolean; training?: boolean; lossScale?: number },
 ): PendingStep {
-  if (!batch.startPositions || !batch.endPositions) throw new Error('runTrainStep: the batch has no labels (built from eval features?)');
-  const B = batch.batchSize;
-  const inputs = createModelInputs(
-    model.config,
-    { batchSize: B, seqLen: batch.seqLength, inputIds: batch.inputIds, attentionMask: batch.attentionMask, tokenTypeIds: batch.tokenTypeIds },
-    { withGradPlan: true },
-  );
-  const lossTargets: LossTargets = {
-    startPositions: tf.tensor1d(batch.startPositions, 'int32'),
-    endPositions: tf.tensor1d(batch.endPositions, 'int32'),
-    smoothingEps: targets.smoothingEps ? tf.tensor1d(targets.smoothingEps, 'float32') : undefined,
-    weights: targets.weights ? tf.tensor1d(targets.weights, 'float32') : undefined,
-  };
+  const made: { inputs: ReturnType<typeof createModelInputs>; targets: LossTargets }[] = [];
   try {
-    const r = trainStep(model, optimizer, inputs, lossTargets, { lr: options.lr, training: options.training ?? true });
+    for (const { batch, targets } of micro) {
+      if (!batch.startPositions || !batch.endPositions) throw new Error('runTrainStep: the batch has no labels (built from eval features?)');
+      const inputs = createModelInputs(
+        model.config,
+        { batchSize: batch.batchSize, seqLen: batch.seqLength, inputIds: batch.inputIds, attentionMask: batch.attentionMask, tokenTypeIds: batch.tokenTypeIds },
+        { withGradPlan: true },
+      );
+      made.push({
+        inputs,
+        targets: {
+          startPositions: tf.tensor1d(batch.startPositions, 'int32'),
+          endPositions: tf.tensor1d(batch.endPositions, 'int32'),
+          smoothingEps: targets.smoothingEps ? tf.tensor1d(targets.smoothingEps, 'float32') : undefined,
+          weights: targets.weights ? tf.tensor1d(targets.weights, 'float32') : undefined,
+        },
+      });
+    }
+    const r = trainStep(model, optimizer, made, { lr: options.lr, training: options.training ?? true, lossScale: options.lossScale });
     try {
       const packed = tf.tidy(() => {
         const parts: tf.Tensor[] = [tf.reshape(r.loss, [1]), tf.reshape(r.gradNorm, [1])];
-        if (options.withStats) parts.push(r.stats.pStart, r.stats.pEnd, r.stats.correct);
+        if (options.withStats) for (const s of ['pStart', 'pEnd', 'correct'] as const) parts.push(...r.stats.map((st) => st[s]));
         return tf.concat(parts) as tf.Tensor1D;
       });
-      return { packed, batchSize: B, withStats: options.withStats };
+      return { packed, batchSizes: micro.map((m) => m.batch.batchSize), withStats: options.withStats };
     } finally {
       r.loss.dispose();
       r.gradNorm.dispose();
-      disposeStats(r.stats);
+      r.stats.forEach(disposeStats);
     }
   } finally {
-    disposeModelInputs(inputs);
-    tf.dispose([lossTargets.startPositions, lossTargets.endPositions]);
-    if (lossTargets.smoothingEps) lossTargets.smoothingEps.dispose();
-    if (lossTargets.weights) lossTargets.weights.dispose();
+    for (const { inputs, targets } of made) {
+      disposeModelInputs(inputs);
+      tf.dispose([targets.startPositions, targets.endPositions]);
+      targets.smoothingEps?.dispose();
+      targets.weights?.dispose();
+    }
   }
 }
 
@@ -118,7 +132,8 @@ export async function readSteps(pending: readonly PendingStep[]): Promise<StepRe
   }
   let at = 0;
   return pending.map((p) => {
-    const B = p.batchSize;
+    // The stats of all micro-batches, one after another: pStart of each, then pEnd, then correct.
+    const B = p.batchSizes.reduce((a, b) => a + b, 0);
     const out: StepReadback = { loss: values[at], gradNorm: values[at + 1] };
     if (p.withStats) {
       out.pStart = values.slice(at + 2, at + 2 + B);
@@ -142,6 +157,6 @@ export async function runTrainStep(
   targets: RowTargets,
   options: { lr: number; withStats: boolean; training?: boolean },
 ): Promise<StepReadback> {
-  const [out] = await readSteps([enqueueTrainStep(model, optimizer, batch, targets, options)]);
+  const [out] = await readSteps([enqueueTrainStep(model, optimizer, [{ batch, targets }], options)]);
   return out;
 }

@@ -28,7 +28,7 @@ import { AdamW, HF_ADAMW_DEFAULTS, scheduledLr, type LinearSchedule } from './op
 import { bucketLengthsFor, paddedLength, type PaddingMode } from './padding';
 import { bestMetricKey, checkLoadBestConfig, epochEndDecisions, epochOrder, planTraining, stepDecisions, type TrainPlan } from './plan';
 import { ProgressThrottle, TrainMeter } from './progress';
-import { disposePending, enqueueTrainStep, readSteps, rowTargets, type PendingStep } from './step';
+import { disposePending, enqueueTrainStep, readSteps, rowTargets, type PendingStep, type StepBatch } from './step';
 import type { LogEntry, TrainProgress } from './types';
 
 export type { CheckpointSink, CheckpointState } from './checkpoints';
@@ -282,7 +282,7 @@ export async function trainAndEvaluate(input: TrainRunInput): Promise<TrainRunOu
    * latest every `readEvery` steps (which bounds how far the host runs ahead of the device); no
    * other step reads anything back.
    */
-  type Pending = { step: PendingStep; batch: FeatureBatch; epochBefore: number; epochAfter: number; lr: number; rows: number; tokens: number; stepNumber: number };
+  type Pending = { step: PendingStep; batches: FeatureBatch[]; epochBefore: number; epochAfter: number; lr: number; rows: number; tokens: number; stepNumber: number };
   const pending: Pending[] = [];
   const readEvery = Math.min(plan.loggingSteps, MAX_UNREAD_STEPS);
   let readClock = now();
@@ -304,7 +304,14 @@ export async function trainAndEvaluate(input: TrainRunInput): Promise<TrainRunOu
         );
       }
       // The Python callback records int(state.epoch) as it stood before this step: the epoch index.
-      recorder?.record(p.batch, Math.floor(p.epochBefore), v.pStart!, v.pEnd!, v.correct!);
+      if (recorder) {
+        let at = 0;
+        for (const b of p.batches) {
+          const rowsOf = (x: Float32Array | Uint8Array) => x.subarray(at, at + b.batchSize);
+          recorder.record(b, Math.floor(p.epochBefore), rowsOf(v.pStart!) as Float32Array, rowsOf(v.pEnd!) as Float32Array, rowsOf(v.correct!) as Uint8Array);
+          at += b.batchSize;
+        }
+      }
       st.lossSinceLog += v.loss;
       st.totalLoss += v.loss;
       st.lastGradNorm = v.gradNorm;
@@ -334,8 +341,10 @@ export async function trainAndEvaluate(input: TrainRunInput): Promise<TrainRunOu
     let stop = false;
     for (let epoch = 0; epoch < plan.epochsToRun && !stop; epoch++) {
       const order = epochOrder(features.count, training.seed, epoch);
-      const steps = plan.stepsPerEpoch;
-      for (let k = 0; k < steps; k++) {
+      const micro = plan.microBatchesPerEpoch;
+      // The micro-batches of the optimizer step being gathered (one without accumulation).
+      let group: StepBatch[] = [];
+      for (let k = 0; k < micro; k++) {
         await yieldNow();
         if (signal?.aborted) throw abortError();
         const rows = order.subarray(k * plan.batchSize, Math.min((k + 1) * plan.batchSize, features.count));
@@ -343,22 +352,26 @@ export async function trainAndEvaluate(input: TrainRunInput): Promise<TrainRunOu
         for (const w of rows) needed = Math.max(needed, features.minPadLength[w]);
         const T = paddedLength(needed, training.max_length, padding, buckets);
         const batch = makeBatch(features, rows, T);
+        group.push({ batch, targets: rowTargets(features, batch, input.smoothingEps, input.lossWeights) });
+        // The Trainer's sync step: every A-th micro-batch, and the epoch's last.
+        if ((k + 1) % plan.accumulation !== 0 && k + 1 !== micro) continue;
         const lr = scheduledLr(schedule, st.globalStep);
         let r;
         try {
-          r = enqueueTrainStep(model, optimizer, batch, rowTargets(features, batch, input.smoothingEps, input.lossWeights), {
-            lr,
-            withStats: recorder !== null,
-          });
+          r = enqueueTrainStep(model, optimizer, group, { lr, withStats: recorder !== null, lossScale: 1 / plan.accumulation });
         } catch (e) {
           throw classifyBackendError(e, { batchSize: rows.length, seqLength: T, backend: tf.getBackend() });
         }
+        const batches = group.map((g) => g.batch);
+        group = [];
         const epochBefore = st.epoch;
         st.globalStep++;
-        st.epoch = epoch + (k + 1) / steps;
-        pending.push({ step: r, batch, epochBefore, epochAfter: st.epoch, lr, rows: rows.length, tokens: rows.length * T, stepNumber: st.globalStep });
+        st.epoch = epoch + (k + 1) / micro;
+        const size = batches.reduce((a, b) => a + b.batchSize, 0);
+        const tokens = batches.reduce((a, b) => a + b.batchSize * b.seqLength, 0);
+        pending.push({ step: r, batches, epochBefore, epochAfter: st.epoch, lr, rows: size, tokens, stepNumber: st.globalStep });
         const decisions = stepDecisions(plan, st.globalStep);
-        const last = st.globalStep >= plan.maxSteps || k === steps - 1;
+        const last = st.globalStep >= plan.maxSteps || k === micro - 1;
         if (decisions.log || decisions.evaluate || decisions.save || last || pending.length >= readEvery) await readPending();
         else {
           throttle.maybe('train', () => ({
@@ -393,7 +406,7 @@ export async function trainAndEvaluate(input: TrainRunInput): Promise<TrainRunOu
       // Else HF warns that the best checkpoint was not saved and keeps the last weights; so do we.
     }
     trainRuntime = (now() - loopStart) / 1000;
-    const samples = input.maxSteps && input.maxSteps > 0 ? plan.maxSteps * plan.batchSize : features.count * training.num_train_epochs;
+    const samples = input.maxSteps && input.maxSteps > 0 ? plan.maxSteps * plan.batchSize * plan.accumulation : features.count * training.num_train_epochs;
     log({
       train_runtime: round(trainRuntime, 4),
       train_samples_per_second: round(samples / trainRuntime, 3),

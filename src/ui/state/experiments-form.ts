@@ -20,6 +20,8 @@ export interface TrainingForm {
   epochs: string;
   learning_rate: string;
   batch_size: string;
+  /** gradient_accumulation_steps; empty or 1: none (left out of the config and its hash). */
+  accumulation: string;
   max_length: string;
   /**
    * Further TrainingConfig fields from a preset (the demo model's DEMO_TRAINING: warmup, weight
@@ -96,7 +98,7 @@ export function defaultForm(): ExperimentForm {
     maxEval: '2000',
     seeds: '42',
     suiteBatchSize: '8',
-    training: { epochs: '', learning_rate: '', batch_size: '', max_length: '', preset: null },
+    training: { epochs: '', learning_rate: '', batch_size: '', accumulation: '', max_length: '', preset: null },
     custom: {
       baseline: true,
       cartography: true,
@@ -246,6 +248,10 @@ export function trainingOverrides(form: TrainingForm): TrainingOverrides {
     // Evaluation follows the training batch size unless a preset chose its own.
     if (form.preset?.fields.per_device_eval_batch_size === undefined) o.per_device_eval_batch_size = b;
   }
+  if (form.accumulation.trim() !== '') {
+    const a = checkRange(parseNumber(form.accumulation, 'accumulation', 'Gradient accumulation'), 'accumulation', 'Gradient accumulation', { min: 1, integer: true, max: 1024 });
+    if (a > 1) o.gradient_accumulation_steps = a;
+  }
   if (form.max_length.trim() !== '') {
     o.max_length = checkRange(parseNumber(form.max_length, 'max-length', 'Max length'), 'max-length', 'Max length', { min: 16, integer: true, max: 8192 });
   }
@@ -372,7 +378,7 @@ export function presetTrainingForm(name: string, t: Partial<TrainingConfig>): Tr
   const fields: TrainingOverrides = {};
   const defaults = defaultTrainingConfig() as unknown as Record<string, unknown>;
   for (const [k, v] of Object.entries(t)) {
-    if (v === undefined || NOT_PRESET.has(k) || ['num_train_epochs', 'learning_rate', 'per_device_train_batch_size', 'max_length'].includes(k)) continue;
+    if (v === undefined || NOT_PRESET.has(k) || ['num_train_epochs', 'learning_rate', 'per_device_train_batch_size', 'gradient_accumulation_steps', 'max_length'].includes(k)) continue;
     // Values equal to Python's defaults change nothing; leaving them out keeps the list readable.
     if (defaults[k] === v) continue;
     (fields as Record<string, unknown>)[k] = v;
@@ -382,6 +388,7 @@ export function presetTrainingForm(name: string, t: Partial<TrainingConfig>): Tr
     epochs: str(t.num_train_epochs),
     learning_rate: str(t.learning_rate),
     batch_size: str(t.per_device_train_batch_size),
+    accumulation: str(t.gradient_accumulation_steps),
     max_length: str(t.max_length),
     preset: Object.keys(fields).length ? { name, fields } : null,
   };
