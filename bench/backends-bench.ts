@@ -22,6 +22,7 @@ import { candidateLabel, type BackendCandidate, type BackendMeasurement } from '
 import { demoProbeConfig, DEMO_TRAINING } from '../src/domain/train/demo-settings';
 import { chooseNodeBackend, defaultNodeWasmThreads, measureInChild } from '../src/cli/tf-node';
 import type { PageCase } from './backends-bench-page';
+import { runMain } from './bench-main';
 
 const SWIFTSHADER = ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-webgpu-adapter=swiftshader'];
 const ISOLATION = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'credentialless' };
@@ -165,10 +166,4 @@ async function main(): Promise<void> {
   );
 }
 
-main().then(
-  () => process.exit(0),
-  (e: unknown) => {
-    process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-    process.exit(1);
-  },
-);
+runMain(main);

@@ -16,13 +16,13 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { initNodeBackend, nodeAdapter } from '../src/cli/tf-node';
 import { installWebGpuCounters } from '../src/worker/webgpu-counters';
 import { runBenchCase, type BenchCase, type BenchResult } from './train-bench-core';
+import { machineInfo, runMain } from './bench-main';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const GPU_FLAGS = ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--ignore-gpu-blocklist'];
@@ -154,14 +154,13 @@ async function main(): Promise<void> {
     const chromium = exs(parts.chromium, c);
     return { batch: c.batch, seq: c.seq, examplesPerSecond: { pytorch: torch ?? null, dawn: dawn ?? null, chromium: chromium ?? null }, vsPytorch: { dawn: ratio(dawn, torch), chromium: ratio(chromium, torch) } };
   });
-  const cpus = os.cpus();
   process.stdout.write(
     JSON.stringify(
       {
         tool: 'gpu-bench',
         step: 'ELECTRA-small (random init), full-length batches, dropout 0.1, AdamW wd 0.01, clip 1.0',
         versions: { tfjs: tf.version.tfjs, node: process.versions.node },
-        machine: { platform: `${os.platform()} ${os.arch()}`, cpus: cpus.length, cpuModel: cpus[0]?.model ?? 'unknown', loadavg: os.loadavg().map((x) => Number(x.toFixed(2))) },
+        machine: machineInfo(),
         summary,
         parts,
       },
@@ -171,11 +170,4 @@ async function main(): Promise<void> {
   );
 }
 
-// Dawn keeps the event loop alive: leave when the work is done.
-main().then(
-  () => process.exit(0),
-  (e: unknown) => {
-    process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-    process.exit(1);
-  },
-);
+runMain(main);

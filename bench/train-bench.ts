@@ -18,6 +18,7 @@ import os from 'node:os';
 import { initNodeBackend, type NodeBackend } from '../src/cli/tf-node';
 import { installWebGpuCounters } from '../src/worker/webgpu-counters';
 import { DEMO_BATCH, DEMO_SEQ, runBenchCase, type BenchCase, type BenchResult } from './train-bench-core';
+import { runMain } from './bench-main';
 
 function parseArgs(argv: string[]): { only: string | null; steps: number | null; backends: NodeBackend[] } {
   const out = { only: null as string | null, steps: null as number | null, backends: ['wasm', 'cpu'] as NodeBackend[] };
@@ -77,11 +78,4 @@ async function main(): Promise<void> {
   process.stdout.write(JSON.stringify(out, null, 2) + '\n');
 }
 
-// Dawn (webgpu) keeps the event loop alive: leave when the work is done.
-main().then(
-  () => process.exit(0),
-  (e: unknown) => {
-    process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-    process.exit(1);
-  },
-);
+runMain(main);
