@@ -277,14 +277,15 @@ export async function trainAndEvaluate(input: TrainRunInput): Promise<TrainRunOu
   };
 
   /**
-   * Steps whose loss, gradient norm and cartography numbers are still on the device. They are read
-   * together (one transfer) at logging, evaluation and save steps, at each epoch's end, and at the
-   * latest every `readEvery` steps (which bounds how far the host runs ahead of the device); no
-   * other step reads anything back.
+   * Steps whose loss, gradient norm and cartography numbers are still on the device. On webgpu
+   * they are read together (one transfer) at logging, evaluation and save steps, at each epoch's
+   * end, and at the latest every `readEvery` steps (which bounds how far the host runs ahead of
+   * the device); no other step reads anything back. Elsewhere a read is a copy within the process
+   * that stalls nothing, so every step is read at once (a live loss curve per step).
    */
   type Pending = { step: PendingStep; batches: FeatureBatch[]; epochBefore: number; epochAfter: number; lr: number; rows: number; tokens: number; stepNumber: number };
   const pending: Pending[] = [];
-  const readEvery = Math.min(plan.loggingSteps, MAX_UNREAD_STEPS);
+  const readEvery = tf.getBackend() === 'webgpu' ? Math.min(plan.loggingSteps, MAX_UNREAD_STEPS) : 1;
   let readClock = now();
   const readPending = async (): Promise<void> => {
     const batchOf = pending.splice(0);
@@ -329,7 +330,8 @@ export async function trainAndEvaluate(input: TrainRunInput): Promise<TrainRunOu
           tokensPerSecond: meter.tokensPerSecond,
           etaSeconds: meter.etaSeconds(plan.maxSteps - p.stepNumber),
         }),
-        p.stepNumber === 1 || p.stepNumber === plan.maxSteps,
+        // A read of several steps gives the live curve one point, their mean loss, at the last.
+        p.stepNumber === 1 || p.stepNumber === plan.maxSteps || (batchOf.length > 1 && i === batchOf.length - 1),
       );
     });
   };
