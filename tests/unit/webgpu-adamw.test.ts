@@ -2,9 +2,9 @@
 // the same values as the tfjs-ops AdamW (itself checked against torch by the parity fixtures), with
 // and without clipping and weight decay, in place in 1 dispatch per parameter (3 where a buffer is
 // shared) and no read-back.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
+import { describeOnDawn } from './on-dawn';
 import * as tf from '@tensorflow/tfjs';
-import { initNodeBackend } from '../../src/cli/tf-node';
 import { SUMSQ_INPUTS, sumSquares } from '../../src/domain/compute/webgpu/adamw-kernels';
 import { AdamW, HF_ADAMW_DEFAULTS, type AdamWConfig } from '../../src/domain/train/optimizer';
 import { createRng } from '../../src/domain/train/rng';
@@ -66,14 +66,7 @@ function expectClose(a: Float32Array, b: Float32Array, what: string): void {
   expect(worst, what).toBeLessThan(1);
 }
 
-describe.skipIf(process.env.QA_LAB_NO_DAWN === '1')('fused AdamW kernels (WebGPU through Dawn)', () => {
-  beforeAll(async () => {
-    await initNodeBackend('webgpu');
-  }, 120_000);
-  afterAll(async () => {
-    await initNodeBackend('wasm');
-  });
-
+describeOnDawn('fused AdamW kernels (WebGPU through Dawn)', () => {
   it('sum the squares of any number of tensors, of any size', async () => {
     for (const n of [1, SUMSQ_INPUTS, SUMSQ_INPUTS + 1, 2 * SUMSQ_INPUTS + 3]) {
       const xs = Array.from({ length: n }, (_, i) => tf.tensor(randomValues([1 + i * 97], i, 1)));

@@ -2,9 +2,9 @@
 // rate, independence within a mask and across steps, identical masks for the same seed and step
 // (and after a checkpoint restore), the backward mask equal to the forward one, one dispatch and
 // no random numbers from the CPU.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
+import { describeOnDawn } from './on-dawn';
 import * as tf from '@tensorflow/tfjs';
-import { initNodeBackend } from '../../src/cli/tf-node';
 import { DropoutMasker } from '../../src/domain/model/dropout';
 import { installWebGpuCounters } from '../../src/worker/webgpu-counters';
 
@@ -35,14 +35,7 @@ function keptCorrelation(a: Float32Array, b: Float32Array, lag = 0): number {
   return (sab / n - pa * pb) / Math.sqrt(pa * (1 - pa) * pb * (1 - pb));
 }
 
-describe.skipIf(process.env.QA_LAB_NO_DAWN === '1')('dropout on the GPU (WebGPU through Dawn)', () => {
-  beforeAll(async () => {
-    await initNodeBackend('webgpu');
-  }, 120_000);
-  afterAll(async () => {
-    await initNodeBackend('wasm');
-  });
-
+describeOnDawn('dropout on the GPU (WebGPU through Dawn)', () => {
   for (const rate of [0.1, 0.5]) {
     it(`keeps 1 − ${rate} of the elements, scaled by 1/(1 − ${rate}), independently of their neighbours`, async () => {
       const masker = new DropoutMasker(11);

@@ -2,15 +2,13 @@
 // blocks of ops.ts on the same backend (Dawn for Node): values and every input's gradient, at
 // shapes with ragged tiles (T not a multiple of 64, widths not multiples of the workgroup), with
 // padding in the attention mask and with dropout. And the dispatches each block costs.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
+import { describeOnDawn } from './on-dawn';
 import * as tf from '@tensorflow/tfjs';
-import { initNodeBackend } from '../../src/cli/tf-node';
 import { DropoutMasker } from '../../src/domain/model/dropout';
 import { FLOAT32_MIN } from '../../src/domain/model/encoder';
 import { addLayerNorm, attention, gelu, linear } from '../../src/domain/model/ops';
 import { addLayerNormGpu, attentionGpu, geluGpu, linearGpu } from '../../src/domain/model/ops-webgpu';
-
-const skip = process.env.QA_LAB_NO_DAWN === '1';
 
 function rand(shape: number[], seed: number, scale = 1): tf.Tensor {
   return tf.mul(tf.randomNormal(shape, 0, 1, 'float32', seed), scale);
@@ -62,14 +60,7 @@ function dispatchesOf(f: (...xs: tf.Tensor[]) => tf.Tensor, inputs: tf.Tensor[])
   return n;
 }
 
-describe.skipIf(skip)('encoder blocks on our WebGPU kernels match the tfjs-op blocks (Dawn)', () => {
-  beforeAll(async () => {
-    await initNodeBackend('webgpu');
-  }, 120_000);
-  afterAll(async () => {
-    await initNodeBackend('wasm');
-  });
-
+describeOnDawn('encoder blocks on our WebGPU kernels match the tfjs-op blocks (Dawn)', () => {
   it('linear: fused matMul with the transposed weight and the bias', async () => {
     const inputs = [rand([37, 70], 1), rand([45, 70], 2, 0.1), rand([45], 3)];
     await expectSame((x, w, b) => linearGpu(x as tf.Tensor2D, w, b), (x, w, b) => linear(x as tf.Tensor2D, w, b), inputs);

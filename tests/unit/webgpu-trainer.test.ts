@@ -1,21 +1,14 @@
 // The trainer on WebGPU (Dawn for Node), 200 steps of a tiny model with dropout and cartography:
 // GPU→CPU reads happen only at logging steps (10 reads for 200 steps at logging_steps 20, the
 // cartography numbers among them), and neither tensors nor GPU buffers grow from step to step.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
+import { describeOnDawn } from './on-dawn';
 import * as tf from '@tensorflow/tfjs';
-import { initNodeBackend } from '../../src/cli/tf-node';
 import { trainAndEvaluate } from '../../src/domain/train/trainer';
 import { installWebGpuCounters } from '../../src/worker/webgpu-counters';
 import { demoData, demoTokenizer, tinyModel, tinyTraining } from './train-helpers';
 
-describe.skipIf(process.env.QA_LAB_NO_DAWN === '1')('the trainer on WebGPU (Dawn)', () => {
-  beforeAll(async () => {
-    await initNodeBackend('webgpu');
-  }, 120_000);
-  afterAll(async () => {
-    await initNodeBackend('wasm');
-  });
-
+describeOnDawn('the trainer on WebGPU (Dawn)', () => {
   it('reads back only at logging steps and grows neither tensors nor GPU buffers over 200 steps', async () => {
     const model = tinyModel(5, 0.1);
     const counters = installWebGpuCounters();
