@@ -8,7 +8,7 @@ import { parseHfConfig } from '../src/domain/model/config';
 import { QAModel } from '../src/domain/model/model';
 import type { AttentionStrategy } from '../src/domain/model/ops';
 import { createDemoModel, DEMO_TRAINING } from '../src/domain/train/demo-model';
-import { timeTrainingSteps } from '../src/domain/train/step-probe';
+import { timeTrainingSteps, type ProbeTiming } from '../src/domain/train/step-probe';
 import type { WebGpuCounters, WebGpuCounts } from '../src/worker/webgpu-counters';
 
 export type BenchShape = 'electra-small' | 'demo';
@@ -23,9 +23,11 @@ export interface BenchCase {
   attention?: AttentionStrategy;
   /** WebGPU: 'ops' runs AdamW and dropout as tfjs ops, the before of our kernels; default 'auto'. */
   kernels?: 'auto' | 'ops';
+  /** One more step under tf.profile after the timed ones: the per-kernel table. */
+  profile?: boolean;
 }
 
-export interface BenchResult extends BenchCase {
+export interface BenchResult extends Omit<BenchCase, 'profile'> {
   warmupSteps: number;
   msPerStep: number;
   examplesPerSecond: number;
@@ -34,6 +36,8 @@ export interface BenchResult extends BenchCase {
   lossLast: number;
   /** WebGPU only: what one timed step asked of the GPU API (webgpu-counters.ts), per step. */
   webgpuPerStep?: Omit<WebGpuCounts, 'liveBufferBytes'>;
+  /** With `profile`: one more step's time per kernel (step-probe.ts profileStep). */
+  kernelProfile?: ProbeTiming['profile'];
 }
 
 /**
@@ -74,6 +78,7 @@ export async function runBenchCase(c: BenchCase, counters?: WebGpuCounters): Pro
       attention: c.attention ?? 'auto',
       kernels: c.kernels ?? 'auto',
       onStep: (phase) => phase === 'warmup' && counters?.reset(),
+      profile: c.profile,
     });
     const counts = counters?.snapshot();
     const perStep = t.msPerStep / 1000;
@@ -88,6 +93,7 @@ export async function runBenchCase(c: BenchCase, counters?: WebGpuCounters): Pro
       lossFirst: Number(t.lossFirst.toFixed(4)),
       lossLast: Number(t.lossLast.toFixed(4)),
       ...(counts ? { webgpuPerStep: countsPerStep(counts, t.stepMs.length) } : {}),
+      ...(t.profile ? { kernelProfile: t.profile } : {}),
     };
   } finally {
     model.dispose();

@@ -6,7 +6,9 @@
  * clipping, AdamW, and the one small read-back. Batches are full-length (every position attended,
  * as Python's padding="max_length" with long contexts), token ids from a seeded generator.
  *
- *   npm run bench:train -- [--only small|demo] [--steps N] [--backends wasm,cpu,webgpu]
+ *   npm run bench:train -- [--only small|demo] [--steps N] [--backends wasm,cpu,webgpu] [--profile]
+ *   (--profile: one more step per case under tf.profile; its kernels, calls, ms and share go to
+ *   `kernelProfile` in the JSON and the top 15 to stderr)
  *
  * webgpu runs through Dawn for Node (ELECTRA-small at batch 1 × 64 and the demo shape), and each of
  * its results has `webgpuPerStep`: the dispatches, CPU writes, reads, pipelines and peak buffer
@@ -20,8 +22,8 @@ import { installWebGpuCounters } from '../src/worker/webgpu-counters';
 import { DEMO_BATCH, DEMO_SEQ, runBenchCase, type BenchCase, type BenchResult } from './train-bench-core';
 import { runMain } from './bench-main';
 
-function parseArgs(argv: string[]): { only: string | null; steps: number | null; backends: NodeBackend[] } {
-  const out = { only: null as string | null, steps: null as number | null, backends: ['wasm', 'cpu'] as NodeBackend[] };
+function parseArgs(argv: string[]): { only: string | null; steps: number | null; backends: NodeBackend[]; profile: boolean } {
+  const out = { only: null as string | null, steps: null as number | null, backends: ['wasm', 'cpu'] as NodeBackend[], profile: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--only') {
@@ -30,6 +32,8 @@ function parseArgs(argv: string[]): { only: string | null; steps: number | null;
     } else if (a === '--steps') {
       out.steps = Number(argv[++i]);
       if (!Number.isInteger(out.steps) || out.steps < 1) throw new Error('--steps must be a positive integer');
+    } else if (a === '--profile') {
+      out.profile = true;
     } else if (a === '--backends') {
       out.backends = argv[++i].split(',') as NodeBackend[];
       for (const b of out.backends) if (b !== 'wasm' && b !== 'cpu' && b !== 'webgpu') throw new Error(`unknown backend ${JSON.stringify(b)}`);
@@ -59,6 +63,7 @@ async function main(): Promise<void> {
       else cases.push({ shape: 'demo', backend, batch: DEMO_BATCH, seq: DEMO_SEQ, steps });
     }
   }
+  if (args.profile) for (const c of cases) c.profile = true;
   const results: BenchResult[] = [];
   for (const c of cases) {
     process.stderr.write(`${c.shape} on ${c.backend}${c.attention ? ` (${c.attention} attention)` : ''}${c.kernels ? ` (kernels ${c.kernels})` : ''}: batch ${c.batch} × ${c.seq}, ${c.steps} steps...\n`);
@@ -66,6 +71,11 @@ async function main(): Promise<void> {
     // On WebGPU (Dawn) every step's dispatches, uploads and reads are counted too.
     const r = await runBenchCase(c, c.backend === 'webgpu' ? installWebGpuCounters() : undefined);
     process.stderr.write(`  ${r.msPerStep} ms/step, ${r.examplesPerSecond} examples/s, ${r.tokensPerSecond} tokens/s\n`);
+    if (r.kernelProfile) {
+      const p = r.kernelProfile;
+      process.stderr.write(`  profiled step: ${p.wallMs} ms wall, ${p.kernelMs} ms in kernels\n`);
+      for (const k of p.kernels.slice(0, 15)) process.stderr.write(`    ${k.kernel.padEnd(28)} ${String(k.calls).padStart(5)}× ${k.ms.toFixed(1).padStart(9)} ms ${(100 * k.share).toFixed(1).padStart(5)}%\n`);
+    }
     results.push(r);
   }
   const cpus = os.cpus();

@@ -4,6 +4,7 @@
  * AdamW — the trainer's own step (step.ts). Backend choice and the benchmarks time this; the
  * caller has already picked the tfjs backend.
  */
+import * as tf from '@tensorflow/tfjs';
 import type { BackendCandidate, BackendMeasurement, ProbeSetup } from '../compute/backend-choice';
 import { parseHfConfig, type EncoderConfig } from '../model/config';
 import { QAModel } from '../model/model';
@@ -33,6 +34,17 @@ export interface ProbeOptions {
   stopAfterMs?: number;
   /** Called after the warm-up and after each timed step (a caller with a deadline learns a lower bound). */
   onStep?(phase: 'warmup' | 'step', ms: number): void;
+  /** After the timed steps, one more step under tf.profile: time per kernel (not timed itself). */
+  profile?: boolean;
+}
+
+/** One kernel's share of a profiled step. */
+export interface KernelProfileRow {
+  kernel: string;
+  calls: number;
+  ms: number;
+  /** Of the step's summed kernel time. */
+  share: number;
 }
 
 export interface ProbeTiming {
@@ -45,6 +57,36 @@ export interface ProbeTiming {
   stepMs: number[];
   lossFirst: number;
   lossLast: number;
+  /** With `profile`: the profiled step's kernels, slowest first. */
+  profile?: { wallMs: number; kernelMs: number; kernels: KernelProfileRow[] };
+}
+
+/**
+ * Per-kernel time of `step` (tf.profile: each kernel timed by the backend; on wasm and cpu that
+ * is wall time around the kernel, so the JavaScript between kernels is what wallMs − kernelMs
+ * leaves).
+ */
+export async function profileStep(step: () => Promise<unknown>): Promise<NonNullable<ProbeTiming['profile']>> {
+  const t0 = performance.now();
+  const info = await tf.profile(async () => {
+    await step();
+  });
+  const wallMs = performance.now() - t0;
+  const by = new Map<string, { calls: number; ms: number }>();
+  const backend = tf.getBackend();
+  for (const k of info.kernels) {
+    // tf.profile also lists custom-gradient ops and scopes, whose time contains their kernels'.
+    if (!tf.getKernel(k.name, backend)) continue;
+    const e = by.get(k.name) ?? { calls: 0, ms: 0 };
+    e.calls++;
+    e.ms += typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
+    by.set(k.name, e);
+  }
+  const kernelMs = [...by.values()].reduce((a, e) => a + e.ms, 0);
+  const kernels = [...by]
+    .map(([kernel, e]) => ({ kernel, calls: e.calls, ms: Number(e.ms.toFixed(2)), share: Number((e.ms / Math.max(kernelMs, 1e-9)).toFixed(4)) }))
+    .sort((a, b) => b.ms - a.ms);
+  return { wallMs: Number(wallMs.toFixed(1)), kernelMs: Number(kernelMs.toFixed(1)), kernels };
 }
 
 /** The probe's sequence length for a model: short enough to be quick, never past its positions. */
@@ -120,7 +162,9 @@ export async function timeTrainingSteps(config: EncoderConfig, opts: ProbeOption
       stepMs.push(performance.now() - s0);
       opts.onStep?.('step', stepMs[i]);
     }
+    const profile = opts.profile ? await profileStep(step) : undefined;
     return {
+      ...(profile ? { profile } : {}),
       warmupMs,
       msPerStep: stepMs.reduce((a, b) => a + b, 0) / Math.max(1, stepMs.length),
       medianMs: median(stepMs),
