@@ -344,7 +344,7 @@ describe('dropout masks', () => {
     expect(maxAbsDiff(second.dataSync(), va)).toBeGreaterThan(0);
     const spec = a.drawSpec([7, 9], 0.3);
     const m1 = a.maskFromSpec(spec);
-    a.mask([4096, 64], 0.1).dispose(); // grows the pool
+    a.mask([4096, 64], 0.1).dispose(); // grows the keys' range
     const m2 = a.maskFromSpec(spec);
     expect(Array.from(m2.dataSync())).toEqual(Array.from(m1.dataSync()));
     tf.dispose([ma, mb, mc, second, m1, m2]);

@@ -103,4 +103,18 @@ describeOnDawn('dropout on the GPU (WebGPU through Dawn)', () => {
     tf.dispose([x, y]);
     masker.dispose();
   });
+
+  it('makes on the host the very masks the GPU makes (same keys, same units dropped, same scale)', async () => {
+    for (const rate of [0.1, 0.37]) {
+      const gpu = new DropoutMasker(21);
+      const host = new DropoutMasker(21);
+      host.implementation = 'ops';
+      for (const shape of [[3, 5, 7], [1 << 16]]) {
+        const a = await maskOf(gpu, shape, rate);
+        const b = await maskOf(host, shape, rate);
+        expect(b.length).toBe(a.length);
+        expect(Array.from(b)).toEqual(Array.from(a));
+      }
+    }
+  });
 });

@@ -1,24 +1,24 @@
 /**
- * Seeded dropout masks made on the device.
+ * Seeded dropout masks from a counter-based generator: element i of a mask with keys (o1, o2) is
+ * kept when pcg3d(i, o1, o2) says so (compute/counter-rng.ts, the same function as the GPU
+ * kernels' DROPOUT_WGSL), so a spec is all that is needed to rebuild its mask, and a seed drops
+ * the same units on every backend.
  *
- * On webgpu each mask is made and applied in one dispatch by a counter-based generator on the GPU
- * (compute/webgpu/dropout-kernel.ts), keyed by the spec's two offsets: nothing random is uploaded.
- * The other backends (no bitwise integer ops in tfjs) use the pool below.
+ * On webgpu each mask is made and applied in one dispatch on the GPU (compute/webgpu/
+ * dropout-kernel.ts): nothing random is uploaded. Elsewhere the mask is made on the host in one
+ * pass and handed to the backend (on wasm and cpu that is a copy into its memory). This replaced a
+ * pool of uniforms sliced at two offsets per mask: on wasm the two large slices and four
+ * elementwise ops per mask took a quarter of an ELECTRA-small step (slices into fresh heap memory
+ * cost far more than the arithmetic).
  *
- * tf.dropout draws its random numbers on the CPU and uploads them: for ELECTRA-small at batch 8 ×
- * 384 that is ~75 million numbers per step (attention probabilities dominate). Instead we upload,
- * once, a pool of S uniform floats from our seeded generator, and make each mask as
- *   u = fract(pool[o1 : o1 + n] + pool[o2 : o2 + n]),   keep where u ≥ rate,
- * with fresh offsets o1, o2 per call. The fractional part of the sum of two independent uniforms
- * is uniform and independent of either summand, so two masks are dependent only when both offsets
- * line up (o1 − o2 = o1' − o2', probability ~2/S); within a mask all elements are independent.
- * Per call the cost is two slices and four elementwise ops, on any backend, with no upload.
- *
- * Deterministic: the same seed and the same sequence of mask requests give the same masks.
+ * The keys o1, o2 are drawn from a seeded stream (its state is saved with checkpoints), in a range
+ * that grows with the largest mask, as the pool's offsets were, so a run's key sequence is what it
+ * was. Deterministic: the same seed and the same sequence of mask requests give the same masks.
  */
 import * as tf from '@tensorflow/tfjs';
 import { createRng, deriveSeed, rngFromState, type Rng, type RngState } from '../train/rng';
 import { customOp } from './ops';
+import { dropoutMaskValues } from '../compute/counter-rng';
 import { gpuDropout } from '../compute/webgpu/dropout-kernel';
 
 const MIN_POOL = 1 << 16;
@@ -34,10 +34,10 @@ export interface DropoutMaskSpec {
 }
 
 export class DropoutMasker {
-  private pool: tf.Tensor1D | null = null;
+  /** The keys' range: at least twice the largest mask so far (see drawSpec). */
   private poolSize = 0;
   private offsets: Rng;
-  /** 'auto': the GPU generator on webgpu; 'ops': the pool everywhere (benches compare the two). */
+  /** 'auto': the GPU generator on webgpu; 'ops': masks made on the host everywhere (benches compare the two). */
   implementation: 'auto' | 'ops' = 'auto';
 
   constructor(private readonly seed: number) {
@@ -58,35 +58,20 @@ export class DropoutMasker {
     this.offsets = createRng(deriveSeed(seed, 'dropout-offsets'));
   }
 
-  /** Grows the pool's (virtual) size for masks of n elements: the offsets' range. */
+  /** Grows the keys' range for masks of n elements (the range the former pool's offsets had). */
   private growPool(n: number): void {
     let size = Math.max(MIN_POOL, this.poolSize);
     while (size < 2 * n) size *= 2;
     this.poolSize = size;
   }
 
-  private ensurePool(n: number): tf.Tensor1D {
-    this.growPool(n);
-    if (this.pool && this.pool.size === this.poolSize) return this.pool;
-    const size = this.poolSize;
-    // Values drawn from their own stream, so a grown pool starts with the same numbers.
-    const rng = createRng(deriveSeed(this.seed, 'dropout-pool'));
-    const values = new Float32Array(size);
-    for (let i = 0; i < size; i++) values[i] = rng.nextUint32() / 4294967296;
-    this.pool?.dispose();
-    this.pool = tf.keep(tf.tensor1d(values, 'float32'));
-    return this.pool;
-  }
-
   /**
-   * Draws the offsets of one mask. The spec is all that is needed to rebuild the identical mask
-   * later (the pool only ever grows, with the same leading values), so backprop regenerates masks
-   * instead of keeping them in memory.
+   * Draws the keys of one mask. The spec is all that is needed to rebuild the identical mask
+   * later, so backprop regenerates masks instead of keeping them in memory.
    */
   drawSpec(shape: number[], rate: number): DropoutMaskSpec {
     if (!(rate >= 0 && rate < 1)) throw new RangeError(`dropout rate must be in [0, 1), got ${rate}`);
     const n = shape.reduce((a, b) => a * b, 1);
-    // Only the pool's size decides the offsets, so the pool itself is made only where it is used.
     this.growPool(n);
     const o1 = this.offsets.nextInt(this.poolSize - n + 1);
     const o2 = this.offsets.nextInt(this.poolSize - n + 1);
@@ -100,13 +85,7 @@ export class DropoutMasker {
   /** The mask of a spec: 0 with probability 1 − keep, else 1 / keep (inverted dropout, as torch). */
   maskFromSpec(spec: DropoutMaskSpec): tf.Tensor {
     if (this.onGpu()) return tf.tidy(() => gpuDropout(tf.ones(spec.shape), spec.o1, spec.o2, 1 - spec.keep));
-    const pool = this.ensurePool(spec.n);
-    return tf.tidy(() => {
-      const sum = tf.add(tf.slice(pool, spec.o1, spec.n), tf.slice(pool, spec.o2, spec.n));
-      const u = tf.sub(sum, tf.floor(sum));
-      const kept = tf.floor(tf.add(u, spec.keep));
-      return tf.reshape(tf.mul(kept, 1 / spec.keep), spec.shape);
-    });
+    return tf.tensor(dropoutMaskValues(spec.n, spec.o1, spec.o2, 1 - spec.keep), spec.shape, 'float32');
   }
 
   /** x times the mask of `spec` (one dispatch on webgpu). */
@@ -138,9 +117,8 @@ export class DropoutMasker {
     return op(x) as T;
   }
 
+  /** Forgets the keys' range (a masker holds no tensors). */
   dispose(): void {
-    this.pool?.dispose();
-    this.pool = null;
     this.poolSize = 0;
   }
 }
