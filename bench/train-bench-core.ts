@@ -21,7 +21,7 @@ export interface BenchCase {
   steps: number;
   /** Attention's per-head products (ops.ts); default 'auto'. */
   attention?: AttentionStrategy;
-  /** WebGPU: 'ops' runs AdamW and dropout as tfjs ops, the before of our kernels; default 'auto'. */
+  /** WebGPU: 'ops' runs the layers, AdamW and dropout as tfjs ops, the before of our kernels; default 'auto'. */
   kernels?: 'auto' | 'ops';
   /** One more step under tf.profile after the timed ones: the per-kernel table. */
   profile?: boolean;

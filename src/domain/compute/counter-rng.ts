@@ -5,20 +5,6 @@
  * same keys give the same mask here as on the GPU, so a seed drops the same units on every backend.
  */
 
-/** pcg3d(i, k1, k2).x as an unsigned 32-bit integer. */
-export function pcg3dX(i: number, k1: number, k2: number): number {
-  let x = (Math.imul(i >>> 0, 1664525) + 1013904223) >>> 0;
-  let y = (Math.imul(k1 >>> 0, 1664525) + 1013904223) >>> 0;
-  let z = (Math.imul(k2 >>> 0, 1664525) + 1013904223) >>> 0;
-  x = (x + Math.imul(y, z)) >>> 0;
-  y = (y + Math.imul(z, x)) >>> 0;
-  z = (z + Math.imul(x, y)) >>> 0;
-  x = (x ^ (x >>> 16)) >>> 0;
-  y = (y ^ (y >>> 16)) >>> 0;
-  z = (z ^ (z >>> 16)) >>> 0;
-  return (x + Math.imul(y, z)) >>> 0;
-}
-
 /** n mask values: 1 / (1 − rate) where element i is kept, else 0 (the float32 the GPU kernel writes). */
 export function dropoutMaskValues(n: number, key1: number, key2: number, rate: number): Float32Array {
   const out = new Float32Array(n);

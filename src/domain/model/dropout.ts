@@ -21,7 +21,7 @@ import { customOp } from './ops';
 import { dropoutMaskValues } from '../compute/counter-rng';
 import { gpuDropout } from '../compute/webgpu/dropout-kernel';
 
-const MIN_POOL = 1 << 16;
+const MIN_KEY_RANGE = 1 << 16;
 
 /** Everything needed to (re)build one dropout mask. */
 export interface DropoutMaskSpec {
@@ -35,7 +35,7 @@ export interface DropoutMaskSpec {
 
 export class DropoutMasker {
   /** The keys' range: at least twice the largest mask so far (see drawSpec). */
-  private poolSize = 0;
+  private keyRange = 0;
   private offsets: Rng;
   /** 'auto': the GPU generator on webgpu; 'ops': masks made on the host everywhere (benches compare the two). */
   implementation: 'auto' | 'ops' = 'auto';
@@ -59,10 +59,10 @@ export class DropoutMasker {
   }
 
   /** Grows the keys' range for masks of n elements (the range the former pool's offsets had). */
-  private growPool(n: number): void {
-    let size = Math.max(MIN_POOL, this.poolSize);
+  private growKeyRange(n: number): void {
+    let size = Math.max(MIN_KEY_RANGE, this.keyRange);
     while (size < 2 * n) size *= 2;
-    this.poolSize = size;
+    this.keyRange = size;
   }
 
   /**
@@ -72,9 +72,9 @@ export class DropoutMasker {
   drawSpec(shape: number[], rate: number): DropoutMaskSpec {
     if (!(rate >= 0 && rate < 1)) throw new RangeError(`dropout rate must be in [0, 1), got ${rate}`);
     const n = shape.reduce((a, b) => a * b, 1);
-    this.growPool(n);
-    const o1 = this.offsets.nextInt(this.poolSize - n + 1);
-    const o2 = this.offsets.nextInt(this.poolSize - n + 1);
+    this.growKeyRange(n);
+    const o1 = this.offsets.nextInt(this.keyRange - n + 1);
+    const o2 = this.offsets.nextInt(this.keyRange - n + 1);
     return { shape: [...shape], n, o1, o2, keep: 1 - rate };
   }
 
@@ -119,6 +119,6 @@ export class DropoutMasker {
 
   /** Forgets the keys' range (a masker holds no tensors). */
   dispose(): void {
-    this.poolSize = 0;
+    this.keyRange = 0;
   }
 }

@@ -77,7 +77,7 @@ export function enqueueTrainStep(
   const made: { inputs: ReturnType<typeof createModelInputs>; targets: LossTargets }[] = [];
   try {
     for (const { batch, targets } of micro) {
-      if (!batch.startPositions || !batch.endPositions) throw new Error('runTrainStep: the batch has no labels (built from eval features?)');
+      if (!batch.startPositions || !batch.endPositions) throw new Error('enqueueTrainStep: the batch has no labels (built from eval features?)');
       const inputs = createModelInputs(
         model.config,
         { batchSize: batch.batchSize, seqLen: batch.seqLength, inputIds: batch.inputIds, attentionMask: batch.attentionMask, tokenTypeIds: batch.tokenTypeIds },

@@ -276,6 +276,19 @@ export async function trainAndEvaluate(input: TrainRunInput): Promise<TrainRunOu
     if (save) await saveCheckpoint();
   };
 
+  /** A training progress event at `step` (loss NaN while the step's numbers are still on the device). */
+  const trainProgress = (step: number, epoch: number, lr: number, loss: number): TrainProgress => ({
+    phase: 'train',
+    step,
+    totalSteps: plan.maxSteps,
+    epoch,
+    loss,
+    learningRate: lr,
+    examplesPerSecond: meter.examplesPerSecond,
+    tokensPerSecond: meter.tokensPerSecond,
+    etaSeconds: meter.etaSeconds(plan.maxSteps - step),
+  });
+
   /**
    * Steps whose loss, gradient norm and cartography numbers are still on the device. On webgpu
    * they are read together (one transfer) at logging, evaluation and save steps, at each epoch's
@@ -319,17 +332,7 @@ export async function trainAndEvaluate(input: TrainRunInput): Promise<TrainRunOu
       input.onStep?.({ step: p.stepNumber, epoch: p.epochAfter, loss: v.loss, gradNorm: v.gradNorm, learningRate: p.lr });
       throttle.maybe(
         'train',
-        () => ({
-          phase: 'train',
-          step: p.stepNumber,
-          totalSteps: plan.maxSteps,
-          epoch: p.epochAfter,
-          loss: meter.takeMeanLoss(),
-          learningRate: p.lr,
-          examplesPerSecond: meter.examplesPerSecond,
-          tokensPerSecond: meter.tokensPerSecond,
-          etaSeconds: meter.etaSeconds(plan.maxSteps - p.stepNumber),
-        }),
+        () => trainProgress(p.stepNumber, p.epochAfter, p.lr, meter.takeMeanLoss()),
         // A read of several steps gives the live curve one point, their mean loss, at the last.
         p.stepNumber === 1 || p.stepNumber === plan.maxSteps || (batchOf.length > 1 && i === batchOf.length - 1),
       );
@@ -376,17 +379,7 @@ export async function trainAndEvaluate(input: TrainRunInput): Promise<TrainRunOu
         const last = st.globalStep >= plan.maxSteps || k === micro - 1;
         if (decisions.log || decisions.evaluate || decisions.save || last || pending.length >= readEvery) await readPending();
         else {
-          throttle.maybe('train', () => ({
-            phase: 'train',
-            step: st.globalStep,
-            totalSteps: plan.maxSteps,
-            epoch: st.epoch,
-            loss: NaN,
-            learningRate: lr,
-            examplesPerSecond: meter.examplesPerSecond,
-            tokensPerSecond: meter.tokensPerSecond,
-            etaSeconds: meter.etaSeconds(plan.maxSteps - st.globalStep),
-          }));
+          throttle.maybe('train', () => trainProgress(st.globalStep, st.epoch, lr, NaN));
         }
         await logSaveEvaluate(decisions);
         // Evaluation and checkpointing are not training time (their steps were read just before).
