@@ -9,39 +9,7 @@ import { DropoutMasker } from '../../src/domain/model/dropout';
 import { FLOAT32_MIN } from '../../src/domain/model/encoder';
 import { addLayerNorm, attention, gelu, linear } from '../../src/domain/model/ops';
 import { addLayerNormGpu, attentionGpu, geluGpu, linearGpu } from '../../src/domain/model/ops-webgpu';
-
-function rand(shape: number[], seed: number, scale = 1): tf.Tensor {
-  return tf.mul(tf.randomNormal(shape, 0, 1, 'float32', seed), scale);
-}
-
-/** Value and gradients w.r.t. every input of Σ f(inputs) ∘ r for a fixed random r. */
-async function valueAndGrads(f: (...xs: tf.Tensor[]) => tf.Tensor, inputs: tf.Tensor[], seed: number): Promise<{ y: Float32Array; grads: Float32Array[] }> {
-  const yT = tf.tidy(() => f(...inputs));
-  const r = rand(yT.shape, seed);
-  const gT = tf.grads((...xs: tf.Tensor[]) => tf.sum(tf.mul(f(...xs), r)))(inputs);
-  const y = (await yT.data()) as Float32Array;
-  const grads = await Promise.all(gT.map(async (g) => (await g.data()) as Float32Array));
-  tf.dispose([yT, r, ...gT]);
-  return { y, grads };
-}
-
-function maxRelErr(a: Float32Array, b: Float32Array): number {
-  expect(a.length).toBe(b.length);
-  let scale = 0;
-  let err = 0;
-  for (let i = 0; i < a.length; i++) {
-    scale = Math.max(scale, Math.abs(b[i]));
-    err = Math.max(err, Math.abs(a[i] - b[i]));
-  }
-  return err / Math.max(scale, 1e-12);
-}
-
-async function expectSame(f: (...xs: tf.Tensor[]) => tf.Tensor, g: (...xs: tf.Tensor[]) => tf.Tensor, inputs: tf.Tensor[], tol = 2e-5): Promise<void> {
-  const a = await valueAndGrads(f, inputs, 99);
-  const b = await valueAndGrads(g, inputs, 99);
-  expect(maxRelErr(a.y, b.y)).toBeLessThan(tol);
-  a.grads.forEach((ga, i) => expect(maxRelErr(ga, b.grads[i]), `gradient of input ${i}`).toBeLessThan(tol));
-}
+import { expectSame, rand } from './block-parity';
 
 /** Dispatches (runWebGPUProgram calls) of one forward and backward pass of f. */
 function dispatchesOf(f: (...xs: tf.Tensor[]) => tf.Tensor, inputs: tf.Tensor[]): number {

@@ -10,9 +10,12 @@
  * - large tables (words): the distinct ids of the batch, padded to a bucket of 128 with unused
  *   ids so shapes repeat between batches; dy rows are summed per distinct id with
  *   oneHot(inverse)ᵀ · dy ([U, N] · [N, E]), then scattered with scatterND, whose indices are
- *   all distinct, so no backend has to sum duplicates.
+ *   all distinct, so no backend has to sum duplicates;
+ * - on wasm, both directions are one pass on the heap (compute/wasm/layer-kernels.ts): rows
+ *   copied by id, and dy's rows added into a zero table by id.
  */
 import * as tf from '@tensorflow/tfjs';
+import { gatherRows, registerWasmLayerKernels, scatterAddRows } from '../compute/wasm/layer-kernels';
 import { customOp, oneHotF32 } from './ops';
 
 /** Tables at most this tall take the dense one-hot gradient. */
@@ -84,6 +87,17 @@ function sparseTableGrad(dy2d: tf.Tensor2D, plan: EmbeddingGradPlan, width: numb
 export function embeddingLookup(table: tf.Tensor2D, ids: tf.Tensor2D, plan?: EmbeddingGradPlan): tf.Tensor3D {
   const [rows, width] = table.shape;
   const [b, t] = ids.shape;
+  if (tf.getBackend() === 'wasm') {
+    registerWasmLayerKernels();
+    const wasmOp = customOp(([tbl], save) => {
+      save([tf.reshape(ids, [b * t])]);
+      return {
+        value: tf.reshape(gatherRows(tbl as tf.Tensor2D, ids), [b, t, width]),
+        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => scatterAddRows(tf.reshape(dy, [b * t, width]) as tf.Tensor2D, saved[0], rows),
+      };
+    });
+    return wasmOp(table) as tf.Tensor3D;
+  }
   const op = customOp(([tbl], save) => {
     const ids1d = tf.reshape(ids, [b * t]) as tf.Tensor1D;
     // Saved, because the forward's intermediates are disposed before backprop runs.

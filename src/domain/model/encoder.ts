@@ -16,6 +16,7 @@ import type { DropoutMasker } from './dropout';
 import { embeddingLookup, type EmbeddingGradPlan } from './embedding';
 import { addLayerNorm, attention, gelu, linear, type AttentionStrategy } from './ops';
 import { addLayerNormGpu, attentionGpu, geluGpu, linearGpu } from './ops-webgpu';
+import { addLayerNormWasm, attentionWasm, geluWasm, linearWasm, registerWasmOps } from './ops-wasm';
 
 /** Parameters by Hugging Face name (tf.Variables while training, any tensors otherwise). */
 export type ParamTensors = Readonly<Record<string, tf.Tensor>>;
@@ -39,8 +40,9 @@ export interface ForwardOptions {
   /** How attention's per-head products run (ops.ts); default 'auto' (by backend). */
   attention?: AttentionStrategy;
   /**
-   * 'auto': on webgpu the layer's blocks run on our kernels (ops-webgpu.ts); 'ops': the tfjs-op
-   * blocks of ops.ts everywhere (what the kernels are tested and benchmarked against).
+   * 'auto': on webgpu and wasm the layer's blocks run on our kernels (ops-webgpu.ts, ops-wasm.ts);
+   * 'ops': the tfjs-op blocks of ops.ts everywhere (what the kernels are tested and benchmarked
+   * against, and what the cpu backend runs).
    */
   kernels?: 'auto' | 'ops';
 }
@@ -86,10 +88,13 @@ export function qaForward(config: EncoderConfig, params: ParamTensors, inputs: M
   const E = config.embeddingSize;
   const N = B * T;
   const eps = config.layerNormEps;
-  const onKernels = options.kernels !== 'ops' && tf.getBackend() === 'webgpu';
-  const dense = onKernels ? linearGpu : linear;
-  const layerNorm = onKernels ? addLayerNormGpu : addLayerNorm;
-  const act = onKernels ? geluGpu : gelu;
+  const backend = options.kernels === 'ops' ? null : tf.getBackend();
+  const onGpu = backend === 'webgpu';
+  const onWasm = backend === 'wasm';
+  if (onWasm) registerWasmOps();
+  const dense = onGpu ? linearGpu : onWasm ? linearWasm : linear;
+  const layerNorm = onGpu ? addLayerNormGpu : onWasm ? addLayerNormWasm : addLayerNorm;
+  const act = onGpu ? geluGpu : onWasm ? geluWasm : gelu;
 
   // Embeddings. Positions are 0..T-1 for every row, so a slice replaces the lookup; the three
   // terms are summed inside the LayerNorm op.
@@ -114,7 +119,7 @@ export function qaForward(config: EncoderConfig, params: ParamTensors, inputs: M
     // only needs what the ops saved), which bounds the forward pass's peak memory.
     h = tf.tidy(() => {
       let ctx: tf.Tensor2D;
-      if (onKernels) {
+      if (onGpu) {
         // Three products: the stacked weight's concat and the output's split cost more dispatches
         // (forward and backward) than the two extra matMul launches.
         const proj = (n: string) => dense(hIn, L(`attention.self.${n}.weight`), L(`attention.self.${n}.bias`));
@@ -123,8 +128,13 @@ export function qaForward(config: EncoderConfig, params: ParamTensors, inputs: M
         // q, k, v from one matMul against the stacked [3H, H] weight.
         const wQkv = tf.concat([L('attention.self.query.weight'), L('attention.self.key.weight'), L('attention.self.value.weight')], 0);
         const bQkv = tf.concat([L('attention.self.query.bias'), L('attention.self.key.bias'), L('attention.self.value.bias')], 0);
-        const [q, k, v] = tf.split(linear(hIn, wQkv, bQkv), 3, 1) as tf.Tensor2D[];
-        ctx = attention(q, k, v, maskBias, attnShape, attnDropout, options.attention);
+        const qkv = dense(hIn, wQkv, bQkv);
+        if (onWasm) {
+          ctx = attentionWasm(qkv, maskBias, attnShape, attnDropout);
+        } else {
+          const [q, k, v] = tf.split(qkv, 3, 1) as tf.Tensor2D[];
+          ctx = attention(q, k, v, maskBias, attnShape, attnDropout, options.attention);
+        }
       }
       const attnOut = dropout(dense(ctx, L('attention.output.dense.weight'), L('attention.output.dense.bias')), hiddenRate);
       const h1 = layerNorm([attnOut, hIn], L('attention.output.LayerNorm.weight'), L('attention.output.LayerNorm.bias'), eps) as tf.Tensor2D;

@@ -52,12 +52,7 @@ export function registerWebGpuKernel(kernelName: string, kernelFunc: KernelFunc)
   tf.registerKernel({ kernelName, backendName: 'webgpu', kernelFunc } as unknown as tf.KernelConfig);
 }
 
-type RunKernel = (name: string, inputs: Record<string, tf.Tensor>, attrs: Record<string, unknown>) => tf.Tensor;
-
-/** Runs a registered kernel through the engine (tidy, memory and profiling see it as any op). */
-export function runKernel<T extends tf.Tensor>(name: string, inputs: Record<string, tf.Tensor>, attrs: Record<string, unknown> = {}): T {
-  return (tf.engine().runKernel as unknown as RunKernel)(name, inputs, attrs) as T;
-}
+export { runKernel } from '../run-kernel';
 
 /** Threads of a row program's workgroup (one workgroup per row). */
 export const ROW_WG = 64;
