@@ -45,11 +45,11 @@ describe('encoder blocks on our wasm kernels match the tfjs-op blocks', () => {
     tf.dispose(inputs);
   });
 
-  it('LayerNorm of one, two and three terms (one broadcast over the batch)', async () => {
+  it('LayerNorm of one, two and three terms (one broadcast over the batch, also at batch 1)', async () => {
     const eps = 1e-12;
     const g = rand([70], 5);
     const b = rand([70], 6);
-    for (const terms of [[rand([67, 70], 7, 2)], [rand([67, 70], 8), rand([67, 70], 9)], [rand([3, 5, 70], 10), rand([3, 5, 70], 11), rand([5, 70], 12)]]) {
+    for (const terms of [[rand([67, 70], 7, 2)], [rand([67, 70], 8), rand([67, 70], 9)], [rand([3, 5, 70], 10), rand([3, 5, 70], 11), rand([5, 70], 12)], [rand([1, 5, 70], 13), rand([5, 70], 14)]]) {
       const k = terms.length;
       await expectSame(
         (...xs) => addLayerNormWasm(xs.slice(0, k), xs[k], xs[k + 1], eps),

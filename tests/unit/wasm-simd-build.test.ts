@@ -19,7 +19,7 @@ describe('wasm SIMD kernels module', () => {
     it(`${name}: imports only env.memory${shared ? ' (shared)' : ''}, has no data segments, exports the kernels`, () => {
       const module = new WebAssembly.Module(Buffer.from(b64, 'base64'));
       expect(WebAssembly.Module.imports(module)).toEqual([{ module: 'env', name: 'memory', kind: 'memory' }]);
-      expect(WebAssembly.Module.exports(module).map((e) => e.name).sort()).toEqual(['blockSum', 'copy2d', 'gelu', 'layerNorm', 'layerNormGrad', 'softmaxGrad', 'transpose2d']);
+      expect(WebAssembly.Module.exports(module).map((e) => e.name).sort()).toEqual(['adamW', 'blockSum', 'copy2d', 'gelu', 'layerNorm', 'layerNormGrad', 'softmaxGrad', 'sumSquares', 'transpose2d']);
       // Section 11 is the data section: absent (section ids follow the 8-byte header, each with a LEB128 size).
       const bytes = Buffer.from(b64, 'base64');
       const ids: number[] = [];

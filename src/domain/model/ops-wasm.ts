@@ -74,7 +74,8 @@ export function addLayerNormWasm(summands: tf.Tensor[], gamma: tf.Tensor, beta: 
         const [dx2, dGamma, dBeta] = layerNormBackward(dy, xh, rs, gm);
         const dx = tf.reshape(dx2, shape);
         // Every input gets its own tensor: upstream ops release their gradient after use.
-        const dTerms = terms.map((t, i) => (t.size === dx.size ? (i === 0 ? dx : tf.clone(dx)) : tf.reshape(blockSum(dx, t.size), t.shape)));
+        // (A broadcast term with as many values as dx, at batch 1, still wants its own shape.)
+        const dTerms = terms.map((t, i) => tf.reshape(t.size === dx.size ? (i === 0 ? dx : tf.clone(dx)) : blockSum(dx, t.size), t.shape));
         return [...dTerms, dGamma, dBeta];
       },
     };

@@ -12,6 +12,7 @@
  * Everything stays on the device; no value is read back during a step.
  */
 import * as tf from '@tensorflow/tfjs';
+import { adamWInPlaceWasm, sumSquaresWasm } from '../compute/wasm/adamw';
 import { adamWInPlace, adamWUpdate, sumSquares, type FusedAdamWStep } from '../compute/webgpu/adamw-kernels';
 
 export interface AdamWConfig {
@@ -24,7 +25,8 @@ export interface AdamWConfig {
   noDecay?: (name: string) => boolean;
   /**
    * 'auto': on webgpu the fused kernels (compute/webgpu/adamw-kernels.ts: one in-place dispatch
-   * per parameter, the norm on the GPU), elsewhere tfjs ops; 'kernels': the three-dispatch kernels
+   * per parameter, the norm on the GPU), on wasm one in-place SIMD pass per parameter
+   * (compute/wasm/adamw.ts), on cpu tfjs ops; 'kernels': on webgpu the three-dispatch kernels
    * that allocate new tensors (what the in-place one is tested against); 'ops': tfjs ops
    * everywhere (the reference the kernels are tested against).
    */
@@ -150,10 +152,19 @@ export class AdamW {
       this.steps = t;
       return norm;
     }
-    const norm = globalNorm(list);
+    const onWasm = this.config.implementation !== 'ops' && tf.getBackend() === 'wasm';
+    // On wasm the norm is a host number at once (the heap is the host's memory).
+    const hostNorm = onWasm ? Math.sqrt(sumSquaresWasm(list)) : null;
+    const norm = hostNorm !== null ? tf.scalar(hostNorm) : globalNorm(list);
     const coef = clip ? tf.tidy(() => tf.minimum(tf.div(this.config.maxGradNorm!, tf.add(norm, 1e-6)), 1)) : null;
+    const hostCoef = hostNorm !== null && clip ? Math.min(this.config.maxGradNorm! / (hostNorm + 1e-6), 1) : 1;
     try {
       this.names.forEach((name, i) => {
+        if (onWasm) {
+          const step = { beta1: b1, beta2: b2, maxNorm: 0, stepSize, bc2Sqrt, eps: this.config.eps, wdFactor: this.decay.get(name) ? wdFactor : 1 };
+          adamWInPlaceWasm(this.params.get(name)!, list[i], this.m.get(name)!, this.v.get(name)!, hostCoef, step);
+          return;
+        }
         tf.tidy(() => {
           const g = coef ? tf.mul(list[i], coef) : list[i];
           const p = this.params.get(name)!;

@@ -312,3 +312,64 @@ export function transpose2d(src: usize, ss: i32, mask: usize, dst: usize, ds: i3
     }
   }
 }
+
+// ---- AdamW
+
+/** Σ x² over n values, float32 lanes per 64 values, float64 across. */
+export function sumSquares(x: usize, n: i32): f64 {
+  let total: f64 = 0;
+  let i = 0;
+  for (; i + 64 <= n; i += 64) {
+    let acc = f32x4.splat(0);
+    for (let j = 0; j < 64; j += 4) {
+      const v = v128.load(x + (<usize>(i + j) << 2));
+      acc = f32x4.add(acc, f32x4.mul(v, v));
+    }
+    total += <f64>hsum(acc);
+  }
+  for (; i < n; i++) {
+    const v = load<f32>(x + (<usize>i << 2));
+    total += <f64>(v * v);
+  }
+  return total;
+}
+
+/**
+ * One AdamW update of n values in place, in torch's order (optimizer.ts): g' = g · coef (the
+ * clipping factor), m ← m + (1 − β1)(g' − m), v ← β2 v + (1 − β2) g'², p ← p · wd,
+ * p ← p − stepSize · m / (√v / bc2Sqrt + eps).
+ */
+export function adamW(p: usize, g: usize, m: usize, v: usize, n: i32, coef: f32, beta1: f32, beta2: f32, wd: f32, stepSize: f32, bc2Sqrt: f32, eps: f32): void {
+  const c = f32x4.splat(coef);
+  const omb1 = f32x4.splat(1 - beta1);
+  const b2 = f32x4.splat(beta2);
+  const omb2 = f32x4.splat(1 - beta2);
+  const wdV = f32x4.splat(wd);
+  const ss = f32x4.splat(stepSize);
+  const bc = f32x4.splat(bc2Sqrt);
+  const e = f32x4.splat(eps);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    const gv = f32x4.mul(v128.load(g + o), c);
+    const mv0 = v128.load(m + o);
+    const mv = f32x4.add(mv0, f32x4.mul(f32x4.sub(gv, mv0), omb1));
+    const vv = f32x4.add(f32x4.mul(v128.load(v + o), b2), f32x4.mul(f32x4.mul(gv, gv), omb2));
+    const pv = f32x4.mul(v128.load(p + o), wdV);
+    const denom = f32x4.add(f32x4.div(f32x4.sqrt(vv), bc), e);
+    v128.store(m + o, mv);
+    v128.store(v + o, vv);
+    v128.store(p + o, f32x4.sub(pv, f32x4.mul(f32x4.div(mv, denom), ss)));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const gs = load<f32>(g + o) * coef;
+    const ms0 = load<f32>(m + o);
+    const ms = ms0 + (gs - ms0) * (1 - beta1);
+    const vs = load<f32>(v + o) * beta2 + gs * gs * (1 - beta2);
+    const ps = load<f32>(p + o) * wd;
+    store<f32>(m + o, ms);
+    store<f32>(v + o, vs);
+    store<f32>(p + o, ps - (ms / (sqrt<f32>(vs) / bc2Sqrt + eps)) * stepSize);
+  }
+}

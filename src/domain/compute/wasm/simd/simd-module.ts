@@ -16,6 +16,8 @@ export interface SimdKernels {
   softmaxGrad(p: number, g: number, m: number, d: number, rows: number, w: number): void;
   copy2d(src: number, ss: number, dst: number, ds: number, rows: number, cols: number, scale: number): void;
   transpose2d(src: number, ss: number, mask: number, dst: number, ds: number, rows: number, cols: number, scale: number): void;
+  sumSquares(x: number, n: number): number;
+  adamW(p: number, g: number, m: number, v: number, n: number, coef: number, beta1: number, beta2: number, wd: number, stepSize: number, bc2Sqrt: number, eps: number): void;
 }
 
 const instances = new WeakMap<object, SimdKernels>();
