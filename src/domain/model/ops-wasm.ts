@@ -73,9 +73,10 @@ export function addLayerNormWasm(summands: tf.Tensor[], gamma: tf.Tensor, beta: 
         const [xh, rs, gm] = saved;
         const [dx2, dGamma, dBeta] = layerNormBackward(dy, xh, rs, gm);
         const dx = tf.reshape(dx2, shape);
-        // Every input gets its own tensor: upstream ops release their gradient after use.
-        // (A broadcast term with as many values as dx, at batch 1, still wants its own shape.)
-        const dTerms = terms.map((t, i) => tf.reshape(t.size === dx.size ? (i === 0 ? dx : tf.clone(dx)) : blockSum(dx, t.size), t.shape));
+        // Every input gets its own tensor (upstream ops release their gradient after use): a
+        // reshape is one that shares dx's data, where tf.clone copies on wasm (Identity). A
+        // broadcast term with as many values as dx, at batch 1, still gets its own shape.
+        const dTerms = terms.map((t) => tf.reshape(t.size === dx.size ? dx2 : blockSum(dx, t.size), t.shape));
         return [...dTerms, dGamma, dBeta];
       },
     };
