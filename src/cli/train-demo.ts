@@ -6,14 +6,17 @@
  *     [--max-length 192] [--padding bucket|max_length] [--seed 42] [--train-rows N] [--eval-rows N]
  *     [--warmup N] [--weight-decay X] [--shape hidden_size=96,num_hidden_layers=3,...]
  *     [--position-init sinusoidal|normal] [--predictions FILE.jsonl] [--quiet]
- *     [--seeds 42,1,2,3]
+ *     [--seeds 42,1,2,3] [--base public/models/demo-base]
  *
  * With --seeds it trains once per seed, one after another, and prints each run's object under
  * "runs" with the EM/F1 mean, min and max: the demo model's EM moves by several points with the
  * init seed alone, so one run says little about a change of settings.
  * Defaults are DEMO_TRAINING (src/domain/train/demo-model.ts).
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseHfConfig } from '../domain/model/config';
+import { QAModel, readWeightsFile } from '../domain/model/model';
 import { makeTrainingConfig } from '../domain/config/defaults';
 import type { TrainingConfig } from '../domain/config/types';
 import { generateDemoDataset, type DemoDataset } from '../domain/data/demo/generator';
@@ -36,10 +39,12 @@ interface Args {
   overrides: Partial<TrainingConfig>;
   /** --seeds: one run per seed (overrides --seed). */
   seeds: number[] | null;
+  /** --base: start from a pretrained demo base (pretrain-demo's folder) instead of a random init. */
+  base: string | null;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { backend: 'auto', padding: 'bucket', trainRows: null, evalRows: null, quiet: false, shape: {}, positionInit: 'sinusoidal', predictionsFile: null, overrides: {}, seeds: null };
+  const args: Args = { backend: 'auto', padding: 'bucket', trainRows: null, evalRows: null, quiet: false, shape: {}, positionInit: 'sinusoidal', predictionsFile: null, overrides: {}, seeds: null, base: null };
   const num = (flag: string, v: string | undefined): number => {
     const n = Number(v);
     if (v === undefined || !Number.isFinite(n)) throw new Error(`${flag} needs a number, got ${v === undefined ? 'nothing' : JSON.stringify(v)}`);
@@ -111,6 +116,10 @@ function parseArgs(argv: string[]): Args {
       case '--quiet':
         args.quiet = true;
         break;
+      case '--base':
+        args.base = next() ?? null;
+        if (!args.base) throw new Error('--base needs a folder (config.json, model.safetensors, vocab.txt)');
+        break;
       default:
         throw new Error(`unknown flag ${JSON.stringify(flag)} (see the comment at the top of src/cli/train-demo.ts)`);
     }
@@ -138,6 +147,10 @@ async function runOnce(args: Args, backend: string, data: DemoDataset, seed: num
   const t0 = performance.now();
   const training = makeTrainingConfig({ ...DEMO_TRAINING, ...args.overrides, ...(seed === undefined ? {} : { seed }) });
   const demo = createDemoModel({ seed: training.seed, dataset: data, shape: args.shape, positionInit: args.positionInit });
+  if (args.base) {
+    demo.model.dispose();
+    demo.model = loadBase(args.base, demo.vocabTxt, training.seed);
+  }
   const train = args.trainRows === null ? data.train : data.train.slice(0, args.trainRows);
   const evalRows = args.evalRows === null ? data.validation : data.validation.slice(0, args.evalRows);
   let lastPrint = 0;
@@ -192,6 +205,20 @@ async function runOnce(args: Args, backend: string, data: DemoDataset, seed: num
     examplesPerSecond: out.examplesPerSecond,
     logHistory: out.logHistory,
   };
+}
+
+/**
+ * The encoder of a pretrained base; its QA head is left out, so that each seed initialises its
+ * own (as loading a Hub encoder does). The base must use the demo vocabulary.
+ */
+function loadBase(dir: string, demoVocab: string, seed: number): QAModel {
+  const vocab = readFileSync(path.join(dir, 'vocab.txt'), 'utf8');
+  if (vocab !== demoVocab) throw new Error(`${path.join(dir, 'vocab.txt')}: not the demo vocabulary (the base was pretrained with another tokenizer)`);
+  const config = parseHfConfig(JSON.parse(readFileSync(path.join(dir, 'config.json'), 'utf8')) as Record<string, unknown>, path.join(dir, 'config.json'));
+  const file = path.join(dir, 'model.safetensors');
+  const { tensors } = readWeightsFile(new Uint8Array(readFileSync(file)), 'safetensors', file);
+  for (const name of [...tensors.keys()]) if (name.startsWith('qa_outputs.')) tensors.delete(name);
+  return QAModel.fromCheckpoint(config, tensors, { seed, source: file }).model;
 }
 
 interface RunSummary {

@@ -296,3 +296,13 @@ export function generateDemoDataset(opts: DemoOptions = {}): DemoDataset {
   addNoise(createRng(deriveSeed(seed, 'demo-noise-validation')), valRows, rate);
   return { train: trainRows.map((r) => r.record), validation: valRows.map((r) => r.record) };
 }
+
+/**
+ * `count` demo notes (contexts only: no questions, no answers) from their own stream of `seed`, for
+ * self-supervised pretraining. A different seed than the demo dataset's gives different notes;
+ * demoPretrainingCorpus also drops any that happens to equal a demo note.
+ */
+export function generateDemoNotes(seed: number, count: number): string[] {
+  const rng = createRng(deriveSeed(seed, 'demo-pretraining-notes'));
+  return Array.from({ length: count }, (_, n) => makeNote(rng, n).context);
+}

@@ -1,0 +1,48 @@
+/**
+ * The pretraining corpus of the demo base model: demo-style clinical notes drawn from seeds other
+ * than the demo dataset's, with every note that occurs in the demo dataset (train or validation)
+ * left out, so that pretraining never sees a context the demo fine-tunes or evaluates on.
+ */
+import { DEMO_DEFAULTS, generateDemoDataset, generateDemoNotes } from './generator';
+
+export interface CorpusOptions {
+  /** Notes wanted. */
+  notes: number;
+  /** The corpus seed; must differ from the demo dataset's (DEMO_DEFAULTS.seed). */
+  seed: number;
+}
+
+export interface DemoCorpus {
+  notes: string[];
+  /** Generated notes dropped because the demo dataset has them. */
+  droppedAsDemo: number;
+  /** Duplicates dropped within the corpus. */
+  droppedAsDuplicate: number;
+}
+
+/** The contexts of the demo dataset (seed 42, the app's), train and validation. */
+export function demoContexts(): Set<string> {
+  const d = generateDemoDataset();
+  return new Set([...d.train, ...d.validation].map((r) => r.context));
+}
+
+export function demoPretrainingCorpus(opts: CorpusOptions): DemoCorpus {
+  if (!Number.isInteger(opts.notes) || opts.notes < 1) throw new RangeError(`corpus notes must be a positive integer, got ${opts.notes}`);
+  if (opts.seed === DEMO_DEFAULTS.seed) throw new RangeError(`the corpus seed must differ from the demo dataset's (${DEMO_DEFAULTS.seed})`);
+  const exclude = demoContexts();
+  const seen = new Set<string>();
+  const notes: string[] = [];
+  let droppedAsDemo = 0;
+  let droppedAsDuplicate = 0;
+  for (let round = 0; notes.length < opts.notes; round++) {
+    for (const note of generateDemoNotes(opts.seed * 1000 + round, opts.notes - notes.length)) {
+      if (exclude.has(note)) droppedAsDemo++;
+      else if (seen.has(note)) droppedAsDuplicate++;
+      else {
+        seen.add(note);
+        notes.push(note);
+      }
+    }
+  }
+  return { notes, droppedAsDemo, droppedAsDuplicate };
+}
