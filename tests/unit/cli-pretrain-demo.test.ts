@@ -1,0 +1,46 @@
+// pretrain-demo as a user runs it (a child process, tiny settings): it writes a base in Hugging
+// Face layout, and train-demo --base fine-tunes from it; a base with another vocabulary is refused.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { readSafetensors } from '../../src/domain/model/safetensors';
+
+const run = promisify(execFile);
+const cli = (script: string, args: string[]) => run(process.execPath, ['--import', 'tsx', path.resolve(__dirname, `../../src/cli/${script}.ts`), '--backend', 'wasm', ...args], { maxBuffer: 64 << 20 });
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'cli-pretrain-demo-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const TINY = 'embedding_size=32,hidden_size=32,num_hidden_layers=1,num_attention_heads=2,intermediate_size=64';
+
+describe('pretrain-demo', () => {
+  it('writes a base that train-demo --base fine-tunes, in the layout Hugging Face loads', async () => {
+    const out = path.join(dir, 'base');
+    const { stdout } = await cli('pretrain-demo', ['--notes', '64', '--steps', '4', '--batch', '4', '--max-length', '96', '--shape', TINY, '--out', out]);
+    const summary = JSON.parse(stdout) as { corpus: { notes: number; droppedAsDemo: number }; steps: number; finalLoss: number; seconds: number };
+    expect(summary.corpus.notes).toBe(64);
+    expect(summary.steps).toBe(4);
+    expect(Number.isFinite(summary.finalLoss)).toBe(true);
+    const config = JSON.parse(readFileSync(path.join(out, 'config.json'), 'utf8')) as Record<string, unknown>;
+    expect(config).toMatchObject({ architectures: ['ElectraForQuestionAnswering'], model_type: 'electra', hidden_size: 32, num_hidden_layers: 1 });
+    const weights = readSafetensors(new Uint8Array(readFileSync(path.join(out, 'model.safetensors'))));
+    const names = [...weights.tensors.keys()];
+    expect(names).toContain('electra.embeddings.word_embeddings.weight');
+    expect(names).toContain('qa_outputs.weight');
+    expect(names.some((n) => n.startsWith('generator_'))).toBe(false); // the MLM head is not shipped
+    expect(readFileSync(path.join(out, 'vocab.txt'), 'utf8').split('\n')).toContain('[MASK]');
+    JSON.parse(readFileSync(path.join(out, 'tokenizer.json'), 'utf8'));
+    JSON.parse(readFileSync(path.join(out, 'pretraining.json'), 'utf8'));
+
+    const tuned = JSON.parse((await cli('train-demo', ['--base', out, '--shape', TINY, '--train-rows', '16', '--eval-rows', '8', '--epochs', '1', '--quiet'])).stdout) as { metrics: { eval_exact_match: number } };
+    expect(tuned.metrics.eval_exact_match).toBeGreaterThanOrEqual(0);
+
+    writeFileSync(path.join(out, 'vocab.txt'), '[PAD]\n[UNK]\n');
+    await expect(cli('train-demo', ['--base', out, '--shape', TINY, '--train-rows', '16', '--eval-rows', '8', '--quiet'])).rejects.toMatchObject({ stderr: expect.stringContaining('not the demo vocabulary') });
+  }, 240_000);
+});
