@@ -99,11 +99,11 @@ test('minimal suite with two seeds: dry run with Python hashes, missing cartogra
 });
 
 test('cartography run + minimal suite train to the end with exactly one result per experiment', async ({ page }) => {
-  // SwiftShader emulates the GPU on the CPU: the smallest runs that still train, filter and
-  // evaluate (8 rows → a few 128-token windows, 1 epoch; 2 for cartography, whose variability
-  // needs more than one).
+  // On the wasm kernels a demo step takes tens of milliseconds, so the runs need enough rows to
+  // last a few seconds each: long enough to see the live curve and to reload in the middle of
+  // the suite (1 epoch; 2 for cartography, whose variability needs more than one).
   test.setTimeout(600_000);
-  const settings: Tiny = { maxTrain: 8, maxEval: 4, batch: '8', maxLength: '128' };
+  const settings: Tiny = { maxTrain: 600, maxEval: 40, batch: '8', maxLength: '128' };
   const EXPECTED = expected(settings);
   const started = Date.now();
   await fillMinimalSuite(page, settings);
