@@ -17,7 +17,8 @@ import { demoPretrainingCorpus } from '../domain/data/demo/corpus';
 import { createDemoModel, type DemoModelOptions } from '../domain/train/demo-model';
 import { createMlmHead, pretrainMlm, type PretrainSequence } from '../domain/train/pretrain';
 import { createRng, deriveSeed } from '../domain/train/rng';
-import { chooseNodeBackend, NODE_BACKEND_CHOICES, type NodeBackendChoice } from './tf-node';
+import { chooseNodeBackend, type NodeBackendChoice } from './tf-node';
+import { backendFlag, intFlag, numberFlag, shapeFlag } from './flags';
 import { demoProbeConfig } from '../domain/train/demo-settings';
 
 interface Args {
@@ -37,16 +38,8 @@ interface Args {
 
 function parseArgs(argv: string[]): Args {
   const a: Args = { notes: 20000, corpusSeed: 7, seed: 42, steps: 6000, batch: 32, lr: 1e-3, warmup: null, weightDecay: 0.01, maxLength: 192, shape: {}, out: 'public/models/demo-base', backend: 'wasm' };
-  const num = (flag: string, v: string | undefined): number => {
-    const n = Number(v);
-    if (v === undefined || !Number.isFinite(n)) throw new Error(`${flag} needs a number, got ${v === undefined ? 'nothing' : JSON.stringify(v)}`);
-    return n;
-  };
-  const int = (flag: string, v: string | undefined, min: number): number => {
-    const n = num(flag, v);
-    if (!Number.isInteger(n) || n < min) throw new Error(`${flag} must be an integer ≥ ${min}, got ${v}`);
-    return n;
-  };
+  const num = numberFlag;
+  const int = intFlag;
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const next = () => argv[++i];
@@ -61,19 +54,8 @@ function parseArgs(argv: string[]): Args {
       case '--weight-decay': a.weightDecay = num(flag, next()); break;
       case '--max-length': a.maxLength = int(flag, next(), 16); break;
       case '--out': a.out = next() ?? ''; break;
-      case '--backend': {
-        const b = next();
-        if (!(NODE_BACKEND_CHOICES as readonly (string | undefined)[]).includes(b)) throw new Error(`--backend must be one of ${NODE_BACKEND_CHOICES.join(', ')}, got ${JSON.stringify(b)}`);
-        a.backend = b as NodeBackendChoice;
-        break;
-      }
-      case '--shape': {
-        for (const kv of (next() ?? '').split(',')) {
-          const [k, v] = kv.split('=');
-          a.shape[k as keyof Args['shape']] = int(`--shape ${k}`, v, 1);
-        }
-        break;
-      }
+      case '--backend': a.backend = backendFlag(next()); break;
+      case '--shape': a.shape = shapeFlag(next()); break;
       default:
         throw new Error(`unknown flag ${JSON.stringify(flag)}`);
     }

@@ -20,11 +20,12 @@ import { QAModel, readWeightsFile } from '../domain/model/model';
 import { makeTrainingConfig } from '../domain/config/defaults';
 import type { TrainingConfig } from '../domain/config/types';
 import { generateDemoDataset, type DemoDataset } from '../domain/data/demo/generator';
-import { createDemoModel, DEMO_MODEL_SHAPE, DEMO_TRAINING, type DemoModelOptions } from '../domain/train/demo-model';
+import { createDemoModel, DEMO_TRAINING, type DemoModelOptions } from '../domain/train/demo-model';
 import type { PaddingMode } from '../domain/train/padding';
 import { trainAndEvaluate } from '../domain/train/trainer';
 import { demoProbeConfig, DEMO_TRAINING_SHAPE } from '../domain/train/demo-settings';
-import { chooseNodeBackend, NODE_BACKEND_CHOICES, type NodeBackendChoice } from './tf-node';
+import { chooseNodeBackend, type NodeBackendChoice } from './tf-node';
+import { backendFlag, numberFlag, shapeFlag } from './flags';
 
 interface Args {
   backend: NodeBackendChoice;
@@ -45,21 +46,14 @@ interface Args {
 
 function parseArgs(argv: string[]): Args {
   const args: Args = { backend: 'auto', padding: 'bucket', trainRows: null, evalRows: null, quiet: false, shape: {}, positionInit: 'sinusoidal', predictionsFile: null, overrides: {}, seeds: null, base: null };
-  const num = (flag: string, v: string | undefined): number => {
-    const n = Number(v);
-    if (v === undefined || !Number.isFinite(n)) throw new Error(`${flag} needs a number, got ${v === undefined ? 'nothing' : JSON.stringify(v)}`);
-    return n;
-  };
+  const num = numberFlag;
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const next = (): string | undefined => argv[++i];
     switch (flag) {
-      case '--backend': {
-        const b = next();
-        if (!(NODE_BACKEND_CHOICES as readonly (string | undefined)[]).includes(b)) throw new Error(`--backend must be one of ${NODE_BACKEND_CHOICES.join(', ')}, got ${JSON.stringify(b)}`);
-        args.backend = b as NodeBackendChoice;
+      case '--backend':
+        args.backend = backendFlag(next());
         break;
-      }
       case '--padding': {
         const p = next();
         if (p !== 'bucket' && p !== 'max_length') throw new Error(`--padding must be bucket or max_length, got ${JSON.stringify(p)}`);
@@ -101,7 +95,7 @@ function parseArgs(argv: string[]): Args {
         args.evalRows = num(flag, next());
         break;
       case '--shape':
-        args.shape = parseShape(next());
+        args.shape = shapeFlag(next());
         break;
       case '--position-init': {
         const v = next();
@@ -125,21 +119,6 @@ function parseArgs(argv: string[]): Args {
     }
   }
   return args;
-}
-
-/** `key=value,...` over DEMO_MODEL_SHAPE's numeric fields. */
-function parseShape(text: string | undefined): NonNullable<DemoModelOptions['shape']> {
-  if (!text) throw new Error('--shape needs key=value pairs, e.g. hidden_size=96,num_hidden_layers=3');
-  const keys = Object.keys(DEMO_MODEL_SHAPE).filter((k) => typeof DEMO_MODEL_SHAPE[k as keyof typeof DEMO_MODEL_SHAPE] === 'number');
-  const shape: Record<string, number> = {};
-  for (const pair of text.split(',')) {
-    const [key, value] = pair.split('=');
-    const n = Number(value);
-    if (!keys.includes(key)) throw new Error(`--shape: unknown field ${JSON.stringify(key)} (one of ${keys.join(', ')})`);
-    if (value === undefined || !Number.isFinite(n)) throw new Error(`--shape: ${key} needs a number, got ${JSON.stringify(value)}`);
-    shape[key] = n;
-  }
-  return shape;
 }
 
 /** Trains and evaluates once; the JSON object this command prints for one run. */

@@ -2,7 +2,7 @@
 // backend against the tfjs-ops step, itself checked against torch by the parity fixtures).
 import { expect } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { AdamW, type AdamWConfig } from '../../src/domain/train/optimizer';
+import { AdamW, HF_ADAMW_DEFAULTS, type AdamWConfig } from '../../src/domain/train/optimizer';
 import { createRng } from '../../src/domain/train/rng';
 
 export const SHAPES: Record<string, number[]> = {
@@ -61,3 +61,27 @@ export function expectClose(a: Float32Array, b: Float32Array, what: string): voi
   expect(worst, what).toBeLessThan(1);
 }
 
+
+/** The clipping and weight-decay settings every fused implementation is compared under. */
+export const ADAMW_CASES: readonly (readonly [string, AdamWConfig])[] = [
+  ['clipped (max norm 0.5), weight decay 0.01', { ...HF_ADAMW_DEFAULTS, maxGradNorm: 0.5, weightDecay: 0.01 }],
+  ['not clipped (max norm 1e6), no weight decay', { ...HF_ADAMW_DEFAULTS, maxGradNorm: 1e6 }],
+  ['clipping off (null), weight decay 0.1', { ...HF_ADAMW_DEFAULTS, maxGradNorm: null, weightDecay: 0.1 }],
+];
+
+type Run = Awaited<ReturnType<typeof run>>;
+
+/** Three steps of each fused run give the tfjs-ops run's norms, parameters and moments. */
+export async function expectRunsMatchOps(config: AdamWConfig, fusedRuns: ((steps: number) => Promise<Run>)[]): Promise<void> {
+  const ops = await run({ ...config, implementation: 'ops' }, 3);
+  for (const fusedRun of fusedRuns) {
+    const fused = await fusedRun(3);
+    for (let i = 0; i < 3; i++) expect(fused.norms[i]).toBeCloseTo(ops.norms[i], 4);
+    expect(fused.moments.step).toBe(3);
+    for (const name of Object.keys(SHAPES)) {
+      expectClose(fused.values.get(name)!, ops.values.get(name)!, `${name} p`);
+      expectClose(fused.moments.m[name].data, ops.moments.m[name].data, `${name} m`);
+      expectClose(fused.moments.v[name].data, ops.moments.v[name].data, `${name} v`);
+    }
+  }
+}

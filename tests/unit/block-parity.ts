@@ -2,6 +2,7 @@
 // gradient of every input, relative to the largest reference magnitude.
 import { expect } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
+import { addLayerNorm, gelu } from '../../src/domain/model/ops';
 
 export function rand(shape: number[], seed: number, scale = 1): tf.Tensor {
   return tf.mul(tf.randomNormal(shape, 0, 1, 'float32', seed), scale);
@@ -36,3 +37,34 @@ export async function expectSame(f: (...xs: tf.Tensor[]) => tf.Tensor, g: (...xs
   a.grads.forEach((ga, i) => expect(maxRelErr(ga, b.grads[i]), `gradient of input ${i}`).toBeLessThan(tol));
 }
 
+
+type Block = (...xs: tf.Tensor[]) => tf.Tensor;
+
+/** GELU on a backend's kernels against ops.ts, over a range wide enough for both tails. */
+export async function expectGeluMatches(impl: Block): Promise<void> {
+  const inputs = [rand([33, 130], 4, 3)];
+  await expectSame(impl, gelu, inputs);
+  tf.dispose(inputs);
+}
+
+type AddLayerNorm = (terms: tf.Tensor[], gamma: tf.Tensor, beta: tf.Tensor, eps: number) => tf.Tensor;
+
+/** LayerNorm of the sum of one, two and three terms (the third broadcast over the batch), and
+ * with `batchOne` a broadcast term beside a batch of one. */
+export async function expectAddLayerNormMatches(impl: AddLayerNorm, batchOne: boolean): Promise<void> {
+  const eps = 1e-12;
+  const g = rand([70], 5);
+  const b = rand([70], 6);
+  const cases = [[rand([67, 70], 7, 2)], [rand([67, 70], 8), rand([67, 70], 9)], [rand([3, 5, 70], 10), rand([3, 5, 70], 11), rand([5, 70], 12)]];
+  if (batchOne) cases.push([rand([1, 5, 70], 13), rand([5, 70], 14)]);
+  for (const terms of cases) {
+    const k = terms.length;
+    await expectSame(
+      (...xs) => impl(xs.slice(0, k), xs[k], xs[k + 1], eps),
+      (...xs) => addLayerNorm(xs.slice(0, k), xs[k], xs[k + 1], eps),
+      [...terms, g, b],
+    );
+    tf.dispose(terms);
+  }
+  tf.dispose([g, b]);
+}

@@ -6,29 +6,16 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initNodeBackend } from '../../src/cli/tf-node';
 import { AdamW, HF_ADAMW_DEFAULTS } from '../../src/domain/train/optimizer';
-import { expectClose, run, SHAPES } from './adamw-compare';
+import { ADAMW_CASES, expectRunsMatchOps, run } from './adamw-compare';
 
 describe('AdamW on wasm: one in-place SIMD pass per parameter', () => {
   beforeAll(async () => {
     await initNodeBackend('wasm');
   });
 
-  for (const [label, config] of [
-    ['clipped (max norm 0.5), weight decay 0.01', { ...HF_ADAMW_DEFAULTS, maxGradNorm: 0.5, weightDecay: 0.01 }],
-    ['not clipped (max norm 1e6), no weight decay', { ...HF_ADAMW_DEFAULTS, maxGradNorm: 1e6 }],
-    ['clipping off (null), weight decay 0.1', { ...HF_ADAMW_DEFAULTS, maxGradNorm: null, weightDecay: 0.1 }],
-  ] as const) {
+  for (const [label, config] of ADAMW_CASES) {
     it(`gives the tfjs-ops step's parameters, moments and norm, in place and where variables share their buffers: ${label}`, async () => {
-      const ops = await run({ ...config, implementation: 'ops' }, 3);
-      for (const fused of [await run({ ...config }, 3), await run({ ...config }, 3, true)]) {
-        for (let i = 0; i < 3; i++) expect(fused.norms[i]).toBeCloseTo(ops.norms[i], 4);
-        expect(fused.moments.step).toBe(3);
-        for (const name of Object.keys(SHAPES)) {
-          expectClose(fused.values.get(name)!, ops.values.get(name)!, `${name} p`);
-          expectClose(fused.moments.m[name].data, ops.moments.m[name].data, `${name} m`);
-          expectClose(fused.moments.v[name].data, ops.moments.v[name].data, `${name} v`);
-        }
-      }
+      await expectRunsMatchOps(config, [(n) => run({ ...config }, n), (n) => run({ ...config }, n, true)]);
     });
   }
 

@@ -7,7 +7,7 @@ import { describeOnDawn } from './on-dawn';
 import * as tf from '@tensorflow/tfjs';
 import { SUMSQ_INPUTS, sumSquares } from '../../src/domain/compute/webgpu/adamw-kernels';
 import { AdamW, HF_ADAMW_DEFAULTS } from '../../src/domain/train/optimizer';
-import { expectClose, randomValues, run, SHAPES } from './adamw-compare';
+import { ADAMW_CASES, expectRunsMatchOps, randomValues, run, SHAPES } from './adamw-compare';
 import { installWebGpuCounters } from '../../src/worker/webgpu-counters';
 
 describeOnDawn('fused AdamW kernels (WebGPU through Dawn)', () => {
@@ -23,22 +23,9 @@ describeOnDawn('fused AdamW kernels (WebGPU through Dawn)', () => {
     }
   });
 
-  for (const [label, config] of [
-    ['clipped (max norm 0.5), weight decay 0.01', { ...HF_ADAMW_DEFAULTS, maxGradNorm: 0.5, weightDecay: 0.01 }],
-    ['not clipped (max norm 1e6), no weight decay', { ...HF_ADAMW_DEFAULTS, maxGradNorm: 1e6 }],
-    ['clipping off (null), weight decay 0.1', { ...HF_ADAMW_DEFAULTS, maxGradNorm: null, weightDecay: 0.1 }],
-  ] as const) {
+  for (const [label, config] of ADAMW_CASES) {
     it(`give the tfjs-ops step's parameters, moments and norm, in place, as three kernels and where buffers are shared: ${label}`, async () => {
-      const ops = await run({ ...config, implementation: 'ops' }, 3);
-      for (const fused of [await run({ ...config }, 3), await run({ ...config, implementation: 'kernels' }, 3), await run({ ...config }, 3, true)]) {
-        for (let i = 0; i < 3; i++) expect(fused.norms[i]).toBeCloseTo(ops.norms[i], 4);
-        expect(fused.moments.step).toBe(3);
-        for (const name of Object.keys(SHAPES)) {
-          expectClose(fused.values.get(name)!, ops.values.get(name)!, `${name} p`);
-          expectClose(fused.moments.m[name].data, ops.moments.m[name].data, `${name} m`);
-          expectClose(fused.moments.v[name].data, ops.moments.v[name].data, `${name} v`);
-        }
-      }
+      await expectRunsMatchOps(config, [(n) => run({ ...config }, n), (n) => run({ ...config, implementation: 'kernels' }, n), (n) => run({ ...config }, n, true)]);
     });
   }
 

@@ -179,8 +179,10 @@ export function createModelInputs(config: EncoderConfig, batch: HostBatch, optio
     const t = batch.tokenTypeIds[i];
     if (!(t >= 0 && t < config.typeVocabSize)) throw new RangeError(`token type id ${t} at flat position ${i} is outside [0, ${config.typeVocabSize})`);
   }
-  // The plan also range-checks the token ids; build it first so nothing leaks on error.
-  const plan = options.withGradPlan ? createEmbeddingGradPlan(batch.inputIds, config.vocabSize) : undefined;
+  // The plan also range-checks the token ids; build it first so nothing leaks on error. On wasm
+  // the embedding gradient is a scatter-add of the ids on the heap (embedding.ts), which has
+  // no use for a plan.
+  const plan = options.withGradPlan && tf.getBackend() !== 'wasm' ? createEmbeddingGradPlan(batch.inputIds, config.vocabSize) : undefined;
   if (!plan) {
     for (let i = 0; i < n; i++) {
       const id = batch.inputIds[i];

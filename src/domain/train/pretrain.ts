@@ -174,7 +174,7 @@ export async function pretrainMlm(model: QAModel, head: ReadonlyMap<string, tf.V
         attention.fill(1, b * T, b * T + n);
       });
       const masked = maskBatch(ids, attention, rng, { vocabSize: model.config.vocabSize, maskId: opts.maskId, special: opts.special });
-      const inputs = createModelInputs(model.config, { batchSize: B, seqLen: T, inputIds: masked.inputIds, attentionMask: attention, tokenTypeIds: types }, { withGradPlan: tf.getBackend() !== 'wasm' });
+      const inputs = createModelInputs(model.config, { batchSize: B, seqLen: T, inputIds: masked.inputIds, attentionMask: attention, tokenTypeIds: types }, { withGradPlan: true });
       try {
         const { value, grads } = tf.variableGrads(() => mlmLoss(model, head, inputs, masked), [...params.values()]);
         const byName = new Map(Object.entries(grads).map(([v, g]) => [names.get(v)!, g]));
