@@ -22,6 +22,21 @@ describe('demo pretraining corpus', () => {
     expect(a.notes.every((n) => !n.includes('?'))).toBe(true);
     expect(() => demoPretrainingCorpus({ notes: 10, seed: 42 })).toThrow(/differ from the demo dataset/);
   });
+
+  it('ends each note with recap lists that restate its medications and tests, which demo contexts never have', () => {
+    const plain = demoPretrainingCorpus({ notes: 200, seed: 7, recap: false }).notes;
+    const withRecap = demoPretrainingCorpus({ notes: 200, seed: 7 }).notes;
+    const demo = demoContexts();
+    expect([...demo].some((c) => /medications: /.test(c))).toBe(false);
+    withRecap.forEach((note, i) => {
+      expect(note.startsWith(`${plain[i]} `)).toBe(true);
+      const recap = note.slice(plain[i].length + 1);
+      const meds = /^(?:Discharge medications|Medications on discharge|Current medications): (.*?)\. (?:Studies|Results|Diagnostics): /.exec(recap);
+      expect(meds, recap).not.toBeNull();
+      // Every listed drug is one the note itself mentions (case aside).
+      for (const item of meds![1].split('; ')) expect(plain[i].toLowerCase()).toContain(item.split(/ \d| for | \(/)[0]);
+    });
+  });
 });
 
 describe('MLM masking', () => {

@@ -1,7 +1,8 @@
 /**
  * The pretraining corpus of the demo base model: demo-style clinical notes drawn from seeds other
  * than the demo dataset's, with every note that occurs in the demo dataset (train or validation)
- * left out, so that pretraining never sees a context the demo fine-tunes or evaluates on.
+ * left out, so that pretraining never sees a context the demo fine-tunes or evaluates on. Each
+ * note ends with its recap lists (generator.ts), which demo contexts never have.
  */
 import { DEMO_DEFAULTS, generateDemoDataset, generateDemoNotes } from './generator';
 
@@ -10,6 +11,8 @@ export interface CorpusOptions {
   notes: number;
   /** The corpus seed; must differ from the demo dataset's (DEMO_DEFAULTS.seed). */
   seed: number;
+  /** Append each note's recap lists (generator.ts recap; default true). */
+  recap?: boolean;
 }
 
 export interface DemoCorpus {
@@ -35,12 +38,12 @@ export function demoPretrainingCorpus(opts: CorpusOptions): DemoCorpus {
   let droppedAsDemo = 0;
   let droppedAsDuplicate = 0;
   for (let round = 0; notes.length < opts.notes; round++) {
-    for (const note of generateDemoNotes(opts.seed * 1000 + round, opts.notes - notes.length)) {
-      if (exclude.has(note)) droppedAsDemo++;
-      else if (seen.has(note)) droppedAsDuplicate++;
+    for (const { context, recap } of generateDemoNotes(opts.seed * 1000 + round, opts.notes - notes.length)) {
+      if (exclude.has(context)) droppedAsDemo++;
+      else if (seen.has(context)) droppedAsDuplicate++;
       else {
-        seen.add(note);
-        notes.push(note);
+        seen.add(context);
+        notes.push(opts.recap === false ? context : `${context} ${recap}`);
       }
     }
   }

@@ -37,11 +37,28 @@ interface Ask {
   answer: string;
 }
 
+interface MedFact {
+  name: string;
+  dose: string;
+  freq: string;
+  reason: string;
+  date: string;
+}
+
+interface TestFact {
+  name: string;
+  result: string;
+  date: string;
+}
+
 interface Note {
   context: string;
   facts: Record<string, Fact>;
   asks: Ask[];
   title: string;
+  /** What the note says about each medication and test, for the pretraining notes' recap. */
+  meds: MedFact[];
+  tests: TestFact[];
 }
 
 const pick = <T>(rng: Rng, xs: readonly T[]): T => xs[rng.nextInt(xs.length)];
@@ -89,7 +106,7 @@ class NoteText {
   }
 }
 
-type MedSentence = (t: NoteText, k: string, m: { name: string; dose: string; freq: string; reason: string; date: string }, he: string) => void;
+type MedSentence = (t: NoteText, k: string, m: MedFact, he: string) => void;
 
 // Every medication sentence keeps "name dose frequency" contiguous: that span answers "Has the patient ever been on X?".
 const MED_SENTENCES: MedSentence[] = [
@@ -100,7 +117,7 @@ const MED_SENTENCES: MedSentence[] = [
   (t, k, m) => t.begin(`${k}.mention`, 'mention').mark(`${k}.name`, 'med', cap(m.name)).add(' ').mark(`${k}.dose`, 'dose', m.dose).add(' ').mark(`${k}.freq`, 'freq', m.freq).end(`${k}.mention`).add(' was begun on ').mark(`${k}.date`, 'date', m.date).add(' because of ').mark(`${k}.reason`, 'reason', m.reason).add('. '),
 ];
 
-type TestSentence = (t: NoteText, k: string, x: { name: string; result: string; date: string }) => void;
+type TestSentence = (t: NoteText, k: string, x: TestFact) => void;
 
 const TEST_SENTENCES: TestSentence[] = [
   (t, k, x) => t.add(`A ${x.name} on `).mark(`${k}.date`, 'date', x.date).add(' showed ').mark(`${k}.result`, 'result', x.result).add('. '),
@@ -146,8 +163,8 @@ function makeNote(rng: Rng, n: number): Note {
 
   const meds: Medication[] = pickDistinct(rng, MEDICATIONS, 2 + rng.nextInt(2));
   const tests: LabTest[] = pickDistinct(rng, TESTS, 1 + rng.nextInt(2));
-  const medFacts = meds.map((m) => ({ name: m.name, dose: pick(rng, m.doses), freq: pick(rng, m.frequencies), reason: pick(rng, m.reasons), date: date(rng) }));
-  const testFacts = tests.map((x) => ({ name: x.name, result: pick(rng, x.results), date: date(rng) }));
+  const medFacts: MedFact[] = meds.map((m) => ({ name: m.name, dose: pick(rng, m.doses), freq: pick(rng, m.frequencies), reason: pick(rng, m.reasons), date: date(rng) }));
+  const testFacts: TestFact[] = tests.map((x) => ({ name: x.name, result: pick(rng, x.results), date: date(rng) }));
   // Interleave medication and test sentences so position alone does not give the answer away.
   const order = rng.shuffleInPlace([...medFacts.map((_, i) => `m${i}`), ...testFacts.map((_, i) => `t${i}`)]);
   for (const k of order) {
@@ -166,7 +183,7 @@ function makeNote(rng: Rng, n: number): Note {
   ];
   medFacts.forEach((m, i) => asks.push(...medAsks(`m${i}`, m.name, m.reason, medFacts.filter((o) => o.reason === m.reason).length === 1)));
   testFacts.forEach((x, i) => asks.push(...testAsks(`t${i}`, x.name)));
-  return { context: t.toString(), facts: t.facts, asks, title: `demo-note-${String(n).padStart(4, '0')}` };
+  return { context: t.toString(), facts: t.facts, asks, title: `demo-note-${String(n).padStart(4, '0')}`, meds: medFacts, tests: testFacts };
 }
 
 interface Row {
@@ -297,12 +314,46 @@ export function generateDemoDataset(opts: DemoOptions = {}): DemoDataset {
   return { train: trainRows.map((r) => r.record), validation: valRows.map((r) => r.record) };
 }
 
+// The recap's item shapes put each attribute at a different distance from the name, so a masked
+// attribute is found by matching the name to its sentence in the note, not by position.
+const MED_RECAP: ((m: MedFact) => string)[] = [
+  (m) => `${m.name} ${m.dose} ${m.freq}`,
+  (m) => `${m.name} ${m.dose} ${m.freq} for ${m.reason}`,
+  (m) => `${m.name} for ${m.reason}, ${m.dose} ${m.freq}`,
+  (m) => `${m.name} (started ${m.date}) ${m.dose} ${m.freq}`,
+  (m) => `${m.name} ${m.dose} ${m.freq} since ${m.date} for ${m.reason}`,
+];
+const TEST_RECAP: ((x: TestFact) => string)[] = [(x) => `${x.name} ${x.date}: ${x.result}`, (x) => `${x.name}: ${x.result} (${x.date})`, (x) => `${x.result} on the ${x.name} of ${x.date}`];
+
+/**
+ * A discharge summary's closing lists: the note's medications and tests restated in a shuffled
+ * order and varied shapes, as real summaries restate them. In pretraining, a masked dose, date or
+ * reason in a list is best predicted by finding the same drug or test earlier in the note: the
+ * question-to-context matching extractive QA needs, learnt from text alone.
+ */
+function recap(rng: Rng, note: Note): string {
+  const meds = rng.shuffleInPlace(note.meds.slice()).map((m) => pick(rng, MED_RECAP)({ ...m, name: m.name.toLowerCase() }));
+  const tests = rng.shuffleInPlace(note.tests.slice()).map((x) => pick(rng, TEST_RECAP)(x));
+  return `${pick(rng, ['Discharge medications', 'Medications on discharge', 'Current medications'])}: ${meds.join('; ')}. ${pick(rng, ['Studies', 'Results', 'Diagnostics'])}: ${tests.join('; ')}.`;
+}
+
+export interface DemoNote {
+  /** The note as the demo dataset writes its contexts. */
+  context: string;
+  /** Its closing medication and test lists (pretraining text only: demo contexts have none). */
+  recap: string;
+}
+
 /**
  * `count` demo notes (contexts only: no questions, no answers) from their own stream of `seed`, for
- * self-supervised pretraining. A different seed than the demo dataset's gives different notes;
- * demoPretrainingCorpus also drops any that happens to equal a demo note.
+ * self-supervised pretraining, each with its recap. A different seed than the demo dataset's
+ * gives different notes; demoPretrainingCorpus also drops any that happens to equal a demo note.
  */
-export function generateDemoNotes(seed: number, count: number): string[] {
+export function generateDemoNotes(seed: number, count: number): DemoNote[] {
   const rng = createRng(deriveSeed(seed, 'demo-pretraining-notes'));
-  return Array.from({ length: count }, (_, n) => makeNote(rng, n).context);
+  const recapRng = createRng(deriveSeed(seed, 'demo-pretraining-recap'));
+  return Array.from({ length: count }, (_, n) => {
+    const note = makeNote(rng, n);
+    return { context: note.context, recap: recap(recapRng, note) };
+  });
 }
