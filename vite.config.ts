@@ -46,8 +46,8 @@ export default defineConfig({
         ],
       },
       injectManifest: {
-        // Everything the app needs at start, including the tfjs wasm binaries and worker chunks.
-        globPatterns: ['**/*.{js,mjs,css,html,svg,png,ico,wasm,json,webmanifest,txt}'],
+        // Everything the app needs at start, including the tfjs wasm binaries, worker chunks and the demo base.
+        globPatterns: ['**/*.{js,mjs,css,html,svg,png,ico,wasm,json,webmanifest,txt,safetensors}'],
         maximumFileSizeToCacheInBytes: 64 * 1024 * 1024,
       },
     }),

@@ -1,8 +1,9 @@
 /**
- * `npx tsx bench/noise-share.ts [--epochs 5] [--backend auto|wasm|cpu|webgpu] [--seed 42] [--train-rows N]`
+ * `npx tsx bench/noise-share.ts [--model demo|demo-scratch] [--epochs 5] [--backend auto|wasm|cpu|webgpu] [--seed 42] [--train-rows N]`
  *
- * Trains the demo model on the demo dataset's train split with cartography tracking (DEMO_TRAINING,
- * as an `enable_cartography` run does), categorizes the examples by the median thresholds and
+ * Fine-tunes the demo base (`--model demo`, the default; DEMO_BASE_TRAINING) or trains the demo
+ * model from scratch (`demo-scratch`; DEMO_TRAINING) on the demo dataset's train split with
+ * cartography tracking (as an `enable_cartography` run does), categorizes the examples by the median thresholds and
  * prints one JSON object: how many of the deliberately noisy rows (QARecord.noise) land in each
  * region, the share that lands in the hard or ambiguous regions, and the same share among the
  * clean rows for comparison (by construction about 75% of all rows are hard or ambiguous, so the
@@ -11,6 +12,9 @@
 import { makeTrainingConfig } from '../src/domain/config/defaults';
 import { generateDemoDataset } from '../src/domain/data/demo/generator';
 import { createDemoModel, DEMO_TRAINING } from '../src/domain/train/demo-model';
+import { DEMO_BASE_TRAINING } from '../src/domain/train/demo-settings';
+import { loadDemoBase } from '../src/domain/train/demo-base';
+import { readDemoBaseFolder } from '../src/cli/node-inputs';
 import { trainAndEvaluate } from '../src/domain/train/trainer';
 import { chooseNodeBackend, NODE_BACKEND_CHOICES, type NodeBackendChoice } from '../src/cli/tf-node';
 import { demoProbeConfig, DEMO_TRAINING_SHAPE } from '../src/domain/train/demo-settings';
@@ -26,12 +30,16 @@ const seed = Number(arg('seed') ?? 42);
 const backendName = (arg('backend') ?? 'auto') as NodeBackendChoice;
 if (!NODE_BACKEND_CHOICES.includes(backendName)) throw new Error(`--backend must be one of ${NODE_BACKEND_CHOICES.join(', ')}`);
 const trainRows = arg('train-rows');
+const modelName = arg('model') ?? 'demo';
+if (modelName !== 'demo' && modelName !== 'demo-scratch') throw new Error('--model must be demo or demo-scratch');
 
-const { backend } = await chooseNodeBackend(backendName, demoProbeConfig(), DEMO_TRAINING_SHAPE, (l) => process.stderr.write(`[backend] ${l}\n`));
+const baseFiles = modelName === 'demo' ? readDemoBaseFolder() : null;
+const shapeConfig = baseFiles ? (JSON.parse(baseFiles['config.json']) as Record<string, unknown>) : demoProbeConfig();
+const { backend } = await chooseNodeBackend(backendName, shapeConfig, DEMO_TRAINING_SHAPE, (l) => process.stderr.write(`[backend] ${l}\n`));
 const data = generateDemoDataset();
 const train = trainRows === undefined ? data.train : data.train.slice(0, Number(trainRows));
-const training = makeTrainingConfig({ ...DEMO_TRAINING, num_train_epochs: epochs, seed, enable_cartography: true });
-const demo = createDemoModel({ seed, dataset: data });
+const training = makeTrainingConfig({ ...(baseFiles ? DEMO_BASE_TRAINING : DEMO_TRAINING), num_train_epochs: epochs, seed, enable_cartography: true });
+const demo = baseFiles ? loadDemoBase(baseFiles, seed) : createDemoModel({ seed, dataset: data });
 const t0 = performance.now();
 let lastPrint = 0;
 const out = await trainAndEvaluate({
@@ -61,6 +69,7 @@ const round4 = (x: number) => Math.round(x * 10000) / 10000;
 console.log(
   JSON.stringify({
     backend,
+    model: modelName,
     epochs,
     seed,
     trainRows: train.length,

@@ -1,6 +1,6 @@
 /**
  * Command-line flags of `run_experiments.py` (origin-system.md §10.1), plus the app's own:
- * `--data` (a dataset file or "demo"), `--model` (a Hub id, a model folder or "demo"),
+ * `--data` (a dataset file or "demo"), `--model` (a Hub id, a model folder, "demo" or "demo-scratch"),
  * `--backend`, `--epochs`, `--gradient-accumulation-steps`, `--no-auto-prerequisites`.
  */
 import { SUITE_NAMES, type SuiteName } from '../domain/config/suites';
@@ -64,8 +64,10 @@ App options:
                                 (default demo). A single file is both train and eval split, as
                                 run.py does for json files; use --eval-data for a separate eval file.
   --eval-data FILE              evaluation rows from another file
-  --model demo|DIR|HUB_ID       model: the built-in tiny demo model (default), a folder with
-                                config.json + tokenizer + weights, or a Hugging Face Hub id
+  --model demo|demo-scratch|DIR|HUB_ID
+                                model: the shipped demo base, pretrained on clinical notes (default),
+                                the same tiny model from scratch, a folder with config.json +
+                                tokenizer + weights, or a Hugging Face Hub id
   --epochs X                    num_train_epochs for every experiment (changes config hashes)
   --gradient-accumulation-steps N
                                 micro-batches summed into one optimizer step, every experiment

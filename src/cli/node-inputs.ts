@@ -14,6 +14,8 @@ import { sourceRows } from '../domain/data/read-source';
 import { RowCleaner, cleanRows } from '../domain/data/clean-rows';
 import { ReportBuilder, reportNotes } from '../domain/data/problems';
 import { createDemoModel } from '../domain/train/demo-model';
+import { DEMO_BASE_DIR, DEMO_BASE_FILES, loadDemoBase, type DemoBaseFiles } from '../domain/train/demo-base';
+import { fileURLToPath } from 'node:url';
 import { loadQAModel, type QAModel } from '../domain/model/model';
 import { tokenizerFromFiles } from '../domain/qa/tokenizer-files';
 import type { WordPieceTokenizer } from '../domain/qa/index';
@@ -102,10 +104,34 @@ async function hubFolder(repo: string, endpoint: string): Promise<string> {
   return dir;
 }
 
+/** The shipped demo base in this checkout (public/models/demo-base). */
+export const DEMO_BASE_FOLDER = fileURLToPath(new URL(`../../public/${DEMO_BASE_DIR}/`, import.meta.url));
+
+/** A demo base folder's files (the shipped one by default), each checked to exist. */
+export function readDemoBaseFolder(dir: string = DEMO_BASE_FOLDER): DemoBaseFiles {
+  const file = (name: string) => {
+    const f = path.join(dir, name);
+    if (!existsSync(f)) throw new Error(`${f}: not found (the demo base is written by npm run pretrain-demo)`);
+    return f;
+  };
+  const [config, weights, tokenizer, tokenizerConfig] = DEMO_BASE_FILES.map(file);
+  return {
+    'config.json': readFileSync(config, 'utf8'),
+    'model.safetensors': new Uint8Array(readFileSync(weights)),
+    'tokenizer.json': readFileSync(tokenizer, 'utf8'),
+    'tokenizer_config.json': readFileSync(tokenizerConfig, 'utf8'),
+  };
+}
+
+/** `--model`: "demo" (the shipped pretrained base), "demo-scratch", a folder, or a Hub id. */
 export async function loadNodeModel(spec: string, seed: number, hubEndpoint: string): Promise<NodeModel> {
   if (spec === 'demo') {
+    const base = loadDemoBase(readDemoBaseFolder(), seed, DEMO_BASE_FOLDER);
+    return { label: 'demo base (pretrained)', model: base.model, tokenizer: base.tokenizer, configJson: base.configJson };
+  }
+  if (spec === 'demo-scratch') {
     const demo = createDemoModel({ seed });
-    return { label: 'demo model', model: demo.model, tokenizer: demo.tokenizer, configJson: JSON.parse(demo.configJson) as Record<string, unknown> };
+    return { label: 'demo model (from scratch)', model: demo.model, tokenizer: demo.tokenizer, configJson: JSON.parse(demo.configJson) as Record<string, unknown> };
   }
   if (existsSync(spec) && statSync(spec).isDirectory()) return modelFromFolder(spec, seed, spec);
   return modelFromFolder(await hubFolder(spec, hubEndpoint), seed, `${spec} (Hub)`);
@@ -127,7 +153,8 @@ export async function readArtifactFromDisk(req: ArtifactRequirement): Promise<Lo
 
 /** The config.json of `--model` (the demo's, a folder's, or a Hub model's after its download), to time its step. */
 export async function nodeModelConfig(spec: string, hubEndpoint: string): Promise<Record<string, unknown>> {
-  if (spec === 'demo') return demoProbeConfig();
+  if (spec === 'demo') return JSON.parse(readDemoBaseFolder()['config.json']) as Record<string, unknown>;
+  if (spec === 'demo-scratch') return demoProbeConfig();
   const dir = existsSync(spec) && statSync(spec).isDirectory() ? spec : await hubFolder(spec, hubEndpoint);
   const file = path.join(dir, 'config.json');
   if (!existsSync(file)) throw new Error(`${dir}: no config.json (expected a Hugging Face model folder)`);

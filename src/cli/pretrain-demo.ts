@@ -1,13 +1,13 @@
 /**
  * Pretrains the demo base model: masked-language modelling (src/domain/train/pretrain.ts) on demo
  * notes from seeds other than the demo dataset's (src/domain/data/demo/corpus.ts), no questions or
- * answers; then writes it in Hugging Face format (config.json, model.safetensors with a fresh QA
- * head, tokenizer.json, tokenizer_config.json, vocab.txt, and pretraining.json with the settings
+ * answers; then writes it in Hugging Face format (config.json, model.safetensors of the encoder
+ * without a QA head, tokenizer.json, tokenizer_config.json, vocab.txt, and pretraining.json with the settings
  * and figures) for fine-tuning with `train-demo --base DIR` or the app's demo base.
  *
  *   npx tsx src/cli/pretrain-demo.ts [--notes 20000] [--corpus-seed 7] [--seed 42] [--steps 6000]
  *     [--batch 32] [--lr 1e-3] [--warmup 600] [--weight-decay 0.01] [--max-length 192]
- *     [--shape hidden_size=96,...] [--out public/models/demo-base] [--backend wasm]
+ *     [--shape hidden_size=96,...] [--masking token|span] [--init BASE_DIR] [--out public/models/demo-base] [--backend wasm]
  * Deterministic for its seeds on one backend; prints its settings, the corpus size, steps, time
  * and the loss.
  */
@@ -20,6 +20,9 @@ import { createRng, deriveSeed } from '../domain/train/rng';
 import { chooseNodeBackend, type NodeBackendChoice } from './tf-node';
 import { backendFlag, intFlag, numberFlag, shapeFlag } from './flags';
 import { demoProbeConfig } from '../domain/train/demo-settings';
+import { writeSafetensors } from '../domain/model/safetensors';
+import { loadDemoBase } from '../domain/train/demo-base';
+import { readDemoBaseFolder } from './node-inputs';
 
 interface Args {
   notes: number;
@@ -34,10 +37,13 @@ interface Args {
   shape: NonNullable<DemoModelOptions['shape']>;
   out: string;
   backend: NodeBackendChoice;
+  masking: 'token' | 'span';
+  /** --init: continue from a base folder's encoder (a fresh MLM head and schedule). */
+  init: string | null;
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { notes: 20000, corpusSeed: 7, seed: 42, steps: 6000, batch: 32, lr: 1e-3, warmup: null, weightDecay: 0.01, maxLength: 192, shape: {}, out: 'public/models/demo-base', backend: 'wasm' };
+  const a: Args = { notes: 20000, corpusSeed: 7, seed: 42, steps: 6000, batch: 32, lr: 1e-3, warmup: null, weightDecay: 0.01, maxLength: 192, shape: {}, out: 'public/models/demo-base', backend: 'wasm', masking: 'token', init: null };
   const num = numberFlag;
   const int = intFlag;
   for (let i = 0; i < argv.length; i++) {
@@ -56,6 +62,13 @@ function parseArgs(argv: string[]): Args {
       case '--out': a.out = next() ?? ''; break;
       case '--backend': a.backend = backendFlag(next()); break;
       case '--shape': a.shape = shapeFlag(next()); break;
+      case '--init': a.init = next() ?? null; if (!a.init) throw new Error('--init needs a base folder'); break;
+      case '--masking': {
+        const m = next();
+        if (m !== 'token' && m !== 'span') throw new Error(`--masking must be token or span, got ${JSON.stringify(m)}`);
+        a.masking = m;
+        break;
+      }
       default:
         throw new Error(`unknown flag ${JSON.stringify(flag)}`);
     }
@@ -84,12 +97,18 @@ async function main(): Promise<void> {
   const { backend } = await chooseNodeBackend(args.backend, { ...demoProbeConfig(), ...args.shape }, { batch: args.batch, seq: args.maxLength }, (line) => process.stderr.write(`[backend] ${line}\n`));
   const corpus = demoPretrainingCorpus({ notes: args.notes, seed: args.corpusSeed });
   const demo = createDemoModel({ seed: args.seed, shape: args.shape });
+  if (args.init) {
+    const from = loadDemoBase(readDemoBaseFolder(args.init), args.seed, args.init);
+    if (from.tokenizer.vocabSize !== demo.tokenizer.vocabSize) throw new Error(`${args.init}: not the demo vocabulary`);
+    demo.model.dispose();
+    demo.model = from.model;
+  }
   const tok = demo.tokenizer;
   if (tok.maskId === null) throw new Error('the demo tokenizer has no [MASK] token');
   const sequences = toSequences(corpus.notes, (a, b) => tok.encodePair(a, b), args.maxLength, args.seed);
   const tokens = sequences.reduce((n, s) => n + s.ids.length, 0);
   const warmup = args.warmup ?? Math.round(args.steps / 10);
-  const settings = { backend, corpus: { notes: corpus.notes.length, tokens, seed: args.corpusSeed, droppedAsDemo: corpus.droppedAsDemo, droppedAsDuplicate: corpus.droppedAsDuplicate }, seed: args.seed, steps: args.steps, batch: args.batch, learning_rate: args.lr, warmup_steps: warmup, weight_decay: args.weightDecay, max_length: args.maxLength, objective: 'masked-lm (15%: 80% [MASK], 10% random, 10% kept)', model: JSON.parse(demo.configJson) as unknown };
+  const settings = { backend, corpus: { notes: corpus.notes.length, tokens, seed: args.corpusSeed, droppedAsDemo: corpus.droppedAsDemo, droppedAsDuplicate: corpus.droppedAsDuplicate }, seed: args.seed, steps: args.steps, batch: args.batch, learning_rate: args.lr, warmup_steps: warmup, weight_decay: args.weightDecay, max_length: args.maxLength, init: args.init, objective: args.masking === 'span' ? 'masked-lm, whole-word spans (SpanBERT: geometric p 0.2, ≤ 10 words, 15% of tokens; per span 80% [MASK], 10% random, 10% kept)' : 'masked-lm (15% of tokens: 80% [MASK], 10% random, 10% kept)', model: JSON.parse(demo.configJson) as unknown };
   process.stderr.write(`pretraining ${JSON.stringify({ ...settings, model: undefined })}\n`);
   const rng = createRng(deriveSeed(args.seed, 'pretrain'));
   const head = createMlmHead(demo.config, rng);
@@ -106,10 +125,16 @@ async function main(): Promise<void> {
     special,
     maskId: tok.maskId,
     padId: tok.padId,
+    spanContinuation: args.masking === 'span' ? new Set(demo.vocabTxt.split('\n').flatMap((t, id) => (t.startsWith('##') ? [id] : []))) : undefined,
     onLog: (step, loss) => process.stderr.write(`step ${step}/${args.steps} mlm loss ${loss.toFixed(4)}\n`),
   });
   mkdirSync(args.out, { recursive: true });
-  const { safetensors, configJson } = await demo.model.exportHf();
+  const { configJson } = await demo.model.exportHf();
+  // The encoder only, as ELECTRA-small's discriminator is shipped: fine-tuning initialises the QA
+  // head from its own seed (Hugging Face reports qa_outputs as newly initialised).
+  const weights = await demo.model.toHostTensors();
+  for (const name of [...weights.keys()]) if (name.startsWith('qa_outputs.')) weights.delete(name);
+  const safetensors = writeSafetensors(weights);
   const summary = { ...settings, ...result };
   writeFileSync(path.join(args.out, 'model.safetensors'), safetensors);
   writeFileSync(path.join(args.out, 'config.json'), configJson);

@@ -14,7 +14,7 @@ import { checkPrerequisites, cartographyRunSpec, type ArtifactRequirement } from
 import type { ExperimentConfig, ExperimentSpec } from '../domain/config/types';
 import type { TrainingOverrides } from '../domain/config/defaults';
 import { configHash } from '../domain/config/serialize';
-import { DEMO_TRAINING } from '../domain/train/demo-model';
+import { DEMO_BASE_TRAINING, DEMO_TRAINING } from '../domain/train/demo-settings';
 import { executeExperiment, failedResult, type ExperimentOutputs } from '../domain/experiments/execute';
 import { buildExperimentFolder, type FolderEntry } from '../domain/experiments/folder';
 import { mergeAllResults, parseAllResultsJson, allResultsJsonText, formatRunSummary, type ExperimentResult } from '../domain/experiments/result';
@@ -46,7 +46,8 @@ function writeEntries(root: string, entries: FolderEntry[]): void {
 /** Training settings every experiment of this invocation gets (demo model needs its own). */
 function trainingOverrides(args: CliArgs): TrainingOverrides {
   const o: TrainingOverrides = {};
-  if (args.model === 'demo') Object.assign(o, DEMO_TRAINING);
+  if (args.model === 'demo') Object.assign(o, DEMO_BASE_TRAINING);
+  if (args.model === 'demo-scratch') Object.assign(o, DEMO_TRAINING);
   if (args.epochs !== null) o.num_train_epochs = args.epochs;
   if (args.gradientAccumulationSteps !== null && args.gradientAccumulationSteps > 1) o.gradient_accumulation_steps = args.gradientAccumulationSteps;
   return o;
@@ -202,7 +203,7 @@ async function runMode(args: CliArgs): Promise<number> {
     console.log('No experiments to run.');
     return 1;
   }
-  const appSettings = { data_source: args.data === 'demo' ? 'demo' : `file:${args.data}`, model_source: args.model === 'demo' ? 'demo' : args.model };
+  const appSettings = { data_source: args.data === 'demo' ? 'demo' : `file:${args.data}`, model_source: args.model };
   const specs: ExperimentSpec[] = configs.map((config) => ({ config, app: appSettings }));
   if (args.dryRun) {
     const plan = planExperiments(specs, { resolve: (req) => (existsSync(artifactFile(req)) ? { artifactId: artifactFile(req) } : null) });

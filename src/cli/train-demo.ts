@@ -11,19 +11,19 @@
  * With --seeds it trains once per seed, one after another, and prints each run's object under
  * "runs" with the EM/F1 mean, min and max: the demo model's EM moves by several points with the
  * init seed alone, so one run says little about a change of settings.
- * Defaults are DEMO_TRAINING (src/domain/train/demo-model.ts).
+ * Defaults are DEMO_TRAINING (src/domain/train/demo-settings.ts), DEMO_BASE_TRAINING with --base
+ * (a pretrain-demo folder, e.g. the shipped public/models/demo-base).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { parseHfConfig } from '../domain/model/config';
-import { QAModel, readWeightsFile } from '../domain/model/model';
+import { writeFileSync } from 'node:fs';
 import { makeTrainingConfig } from '../domain/config/defaults';
 import type { TrainingConfig } from '../domain/config/types';
 import { generateDemoDataset, type DemoDataset } from '../domain/data/demo/generator';
 import { createDemoModel, DEMO_TRAINING, type DemoModelOptions } from '../domain/train/demo-model';
 import type { PaddingMode } from '../domain/train/padding';
 import { trainAndEvaluate } from '../domain/train/trainer';
-import { demoProbeConfig, DEMO_TRAINING_SHAPE } from '../domain/train/demo-settings';
+import { demoProbeConfig, DEMO_BASE_TRAINING, DEMO_TRAINING_SHAPE } from '../domain/train/demo-settings';
+import { loadDemoBase } from '../domain/train/demo-base';
+import { readDemoBaseFolder } from './node-inputs';
 import { chooseNodeBackend, type NodeBackendChoice } from './tf-node';
 import { backendFlag, numberFlag, shapeFlag } from './flags';
 
@@ -124,11 +124,14 @@ function parseArgs(argv: string[]): Args {
 /** Trains and evaluates once; the JSON object this command prints for one run. */
 async function runOnce(args: Args, backend: string, data: DemoDataset, seed: number | undefined, predictionsFile: string | null): Promise<RunSummary> {
   const t0 = performance.now();
-  const training = makeTrainingConfig({ ...DEMO_TRAINING, ...args.overrides, ...(seed === undefined ? {} : { seed }) });
+  const training = makeTrainingConfig({ ...(args.base ? DEMO_BASE_TRAINING : DEMO_TRAINING), ...args.overrides, ...(seed === undefined ? {} : { seed }) });
   const demo = createDemoModel({ seed: training.seed, dataset: data, shape: args.shape, positionInit: args.positionInit });
   if (args.base) {
     demo.model.dispose();
-    demo.model = loadBase(args.base, demo.vocabTxt, training.seed);
+    const base = loadDemoBase(readDemoBaseFolder(args.base), training.seed, args.base);
+    demo.model = base.model;
+    demo.tokenizer = base.tokenizer;
+    demo.configJson = JSON.stringify(base.configJson);
   }
   const train = args.trainRows === null ? data.train : data.train.slice(0, args.trainRows);
   const evalRows = args.evalRows === null ? data.validation : data.validation.slice(0, args.evalRows);
@@ -184,20 +187,6 @@ async function runOnce(args: Args, backend: string, data: DemoDataset, seed: num
     examplesPerSecond: out.examplesPerSecond,
     logHistory: out.logHistory,
   };
-}
-
-/**
- * The encoder of a pretrained base; its QA head is left out, so that each seed initialises its
- * own (as loading a Hub encoder does). The base must use the demo vocabulary.
- */
-function loadBase(dir: string, demoVocab: string, seed: number): QAModel {
-  const vocab = readFileSync(path.join(dir, 'vocab.txt'), 'utf8');
-  if (vocab !== demoVocab) throw new Error(`${path.join(dir, 'vocab.txt')}: not the demo vocabulary (the base was pretrained with another tokenizer)`);
-  const config = parseHfConfig(JSON.parse(readFileSync(path.join(dir, 'config.json'), 'utf8')) as Record<string, unknown>, path.join(dir, 'config.json'));
-  const file = path.join(dir, 'model.safetensors');
-  const { tensors } = readWeightsFile(new Uint8Array(readFileSync(file)), 'safetensors', file);
-  for (const name of [...tensors.keys()]) if (name.startsWith('qa_outputs.')) tensors.delete(name);
-  return QAModel.fromCheckpoint(config, tensors, { seed, source: file }).model;
 }
 
 interface RunSummary {

@@ -33,6 +33,21 @@ export const MIGRATIONS: Record<number, (db: IDBPDatabase<LabDB>, tx: UpgradeTx)
   3: (db) => {
     db.createObjectStore('modelFiles', { keyPath: 'modelId' });
   },
+  4: (_db, tx) => {
+    // Model source "demo" became the shipped pretrained demo base; every experiment stored before
+    // meant the demo model trained from scratch, now "demo-scratch" (an absent source meant "demo").
+    // The cursor walk runs inside the upgrade transaction: opening completes only after it.
+    void (async () => {
+      let cursor = await tx.objectStore('experiments').openCursor();
+      while (cursor) {
+        const spec = cursor.value.config as { app?: { model_source?: string } };
+        if (spec && typeof spec === 'object' && (spec.app?.model_source ?? 'demo') === 'demo') {
+          await cursor.update({ ...cursor.value, config: { ...spec, app: { ...(spec.app ?? {}), model_source: 'demo-scratch' } } });
+        }
+        cursor = await cursor.continue();
+      }
+    })();
+  },
 };
 
 export interface OpenOptions {

@@ -6,7 +6,7 @@ import type { QARecord } from '../domain/data/types';
  * MIGRATIONS (see db.ts); a step never deletes user data, it only adds or reshapes.
  */
 export const DB_NAME = 'qa-lab';
-export const DB_VERSION = 3;
+export const DB_VERSION = 4;
 
 /** Rows of one split are stored in chunks of this many records: one record per row is slow
  * to write, one record per split cannot be streamed and blows the structured-clone budget. */

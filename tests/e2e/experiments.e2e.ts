@@ -3,11 +3,11 @@ import { readFileSync } from 'node:fs';
 import { unzipFolder } from '../../src/domain/experiments/folder';
 import { buildSuite } from '../../src/domain/config/suites';
 import { configHash } from '../../src/domain/config/serialize';
-import { DEMO_TRAINING } from '../../src/domain/train/demo-model';
+import { DEMO_BASE_TRAINING } from '../../src/domain/train/demo-settings';
 import { presetTrainingForm, trainingOverrides } from '../../src/ui/state/experiments-form';
 
 /**
- * The Experiments and Runs sections on the demo data and the demo model: the minimal suite with
+ * The Experiments and Runs sections on the demo data and the demo base (the default model): the minimal suite with
  * two seeds, its dry run (names, Python hashes, folders), the missing cartography prerequisite
  * and its one-click cartography run; then the whole queue trained on SwiftShader with tiny
  * settings, ending with exactly one result per experiment.
@@ -23,7 +23,7 @@ interface Tiny {
 
 /** The experiments the form produces: the demo defaults with 1 epoch and the given limits. */
 function expected(t: Tiny): { name: string; hash: string }[] {
-  const training = trainingOverrides({ ...presetTrainingForm('demo model', DEMO_TRAINING), epochs: '1', ...(t.batch ? { batch_size: t.batch } : {}), ...(t.maxLength ? { max_length: t.maxLength } : {}) });
+  const training = trainingOverrides({ ...presetTrainingForm('demo base', DEMO_BASE_TRAINING), epochs: '1', ...(t.batch ? { batch_size: t.batch } : {}), ...(t.maxLength ? { max_length: t.maxLength } : {}) });
   return buildSuite('minimal', { max_train_samples: t.maxTrain, max_eval_samples: t.maxEval, seeds: [42, 43], training }).map((c) => ({ name: c.name, hash: configHash(c) }));
 }
 
@@ -121,6 +121,8 @@ test('cartography run + minimal suite train to the end with exactly one result p
   // The running experiment shows its progress, figures and log.
   await expect(page.getByTestId('runs-live')).toBeVisible({ timeout: 60_000 });
   await expect(page.getByTestId('runs-log')).not.toBeEmpty({ timeout: 60_000 });
+  // The default model is the shipped pretrained base, read by the worker from the app's files.
+  await expect(page.getByTestId('runs-log')).toContainText('Model: demo base (pretrained)', { timeout: 60_000 });
   // The live loss curve is drawn from the first training steps on.
   await expect(page.getByTestId('runs-live-chart').locator('svg')).toBeVisible({ timeout: 180_000 });
 

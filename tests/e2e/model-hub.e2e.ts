@@ -42,3 +42,21 @@ test('a Hub model downloads into the browser; asking again is served from the lo
     await hub.close().catch(() => {});
   }
 });
+
+test('the shipped demo base: its recipe in the Model section, read offline, stored as a copy through the file checks', async ({ page, context }) => {
+  await page.goto('./?backend=wasm#/model');
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  await page.reload();
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+  // Precached: the whole section works with the network gone.
+  await context.setOffline(true);
+  await page.reload();
+  const base = page.getByTestId('demo-base');
+  await expect(base).toContainText(/electra · 2 layers · hidden 64 · vocab \d+/);
+  await expect(base).toContainText(/masked-lm[\s\S]*steps of 32 sequences over\s+[\d,]+ notes/);
+  await expect(page.getByTestId('models-empty')).toBeVisible();
+  await page.getByTestId('demo-base-store').click();
+  await expect(page.getByTestId('model-message')).toContainText('Stored "demo base" from 4 files');
+  await expect(page.getByTestId('models-table')).toContainText('electra · 2 layers · hidden 64');
+  await context.setOffline(false);
+});

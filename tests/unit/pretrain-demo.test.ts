@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initNodeBackend } from '../../src/cli/tf-node';
 import { demoContexts, demoPretrainingCorpus } from '../../src/domain/data/demo/corpus';
 import { createDemoModel, DEMO_TINY_SHAPE } from '../../src/domain/train/demo-model';
-import { createMlmHead, maskBatch, pretrainMlm } from '../../src/domain/train/pretrain';
+import { createMlmHead, maskBatch, pretrainMlm, spanMaskBatch } from '../../src/domain/train/pretrain';
 import { createRng } from '../../src/domain/train/rng';
 
 describe('demo pretraining corpus', () => {
@@ -63,6 +63,62 @@ describe('MLM masking', () => {
     // Elsewhere nothing changes.
     const chosen = new Set(m.positions);
     ids.forEach((id, i) => chosen.has(i) || expect(m.inputIds[i]).toBe(id));
+  });
+});
+
+describe('span masking', () => {
+  it('masks whole words in spans, ~15% of each row, each span replaced as one, labels the originals', () => {
+    // Rows of T = 200: [CLS] then words of 1–3 pieces (continuations are ids ≥ 40), 20 pads.
+    const T = 200;
+    const rows = 40;
+    const rng = createRng(11);
+    const ids = new Int32Array(rows * T);
+    const attention = new Int32Array(rows * T);
+    const wordOf = new Int32Array(rows * T).fill(-1);
+    let word = 0;
+    for (let r = 0; r < rows; r++) {
+      ids[r * T] = 1;
+      attention[r * T] = 1;
+      let i = r * T + 1;
+      while (i < r * T + 180) {
+        const pieces = 1 + rng.nextInt(3);
+        for (let k = 0; k < pieces && i < r * T + 180; k++, i++) {
+          ids[i] = k === 0 ? 5 + rng.nextInt(30) : 40 + rng.nextInt(10);
+          attention[i] = 1;
+          wordOf[i] = word;
+        }
+        word++;
+      }
+    }
+    const continuation = new Set(Array.from({ length: 10 }, (_, k) => 40 + k));
+    const m = spanMaskBatch(ids, attention, T, createRng(3), { vocabSize: 60, maskId: 4, special: new Set([1]), continuation });
+    const chosen = new Set(m.positions);
+    // Whole words only: every piece of a chosen word is chosen.
+    for (const pos of chosen) {
+      for (let i = pos - 3; i <= pos + 3; i++) if (i >= 0 && wordOf[i] === wordOf[pos]) expect(chosen.has(i)).toBe(true);
+    }
+    for (let r = 0; r < rows; r++) {
+      const inRow = m.positions.filter((p) => p >= r * T && p < (r + 1) * T).length;
+      expect(inRow / 179).toBeGreaterThan(0.1);
+      expect(inRow / 179).toBeLessThan(0.2);
+    }
+    // Spans are longer than one word on average, and never touch [CLS] or padding.
+    const words = new Set(m.positions.map((p) => wordOf[p]));
+    let runs = 0;
+    for (const w of words) if (!words.has(w - 1)) runs++;
+    expect(words.size / runs).toBeGreaterThan(2);
+    m.positions.forEach((pos, k) => {
+      expect(attention[pos]).toBe(1);
+      expect(ids[pos]).not.toBe(1);
+      expect(m.labels[k]).toBe(ids[pos]);
+    });
+    ids.forEach((id, i) => chosen.has(i) || expect(m.inputIds[i]).toBe(id));
+    // Each word's pieces share one fate: all [MASK] or none.
+    for (const w of words) {
+      const pieces = m.positions.filter((p) => wordOf[p] === w);
+      const masked = pieces.filter((p) => m.inputIds[p] === 4).length;
+      if (masked) expect(masked).toBe(pieces.length);
+    }
   });
 });
 

@@ -42,6 +42,30 @@ describe('IndexedDB schema', () => {
     db.close();
   });
 
+  it('upgrading a v3 database relabels its demo experiments as from scratch, and only those', async () => {
+    // A database as version 3 left it: our own steps 1–3 through a raw connection.
+    const old = freshName();
+    const raw = await openDB(old, 3, {
+      upgrade(db, oldVersion, _new, tx) {
+        for (let v = oldVersion + 1; v <= 3; v++) MIGRATIONS[v](db as never, tx as never);
+      },
+    });
+    const spec = (model_source?: string) => ({ config: { name: 'x' }, app: { data_source: 'demo', ...(model_source === undefined ? {} : { model_source }) } });
+    await raw.put('experiments', { id: 'e-demo', name: 'a', configHash: 'h', config: spec('demo'), createdAt: 't' });
+    await raw.put('experiments', { id: 'e-none', name: 'b', configHash: 'h', config: spec(), createdAt: 't' });
+    await raw.put('experiments', { id: 'e-stored', name: 'c', configHash: 'h', config: spec('model:m1'), createdAt: 't' });
+    raw.close();
+
+    const db = await openLabDB({ name: old });
+    expect(db.version).toBe(DB_VERSION);
+    const source = async (id: string) => ((await db.get('experiments', id))?.config as { app: { model_source?: string } }).app.model_source;
+    expect(await source('e-demo')).toBe('demo-scratch');
+    expect(await source('e-none')).toBe('demo-scratch');
+    expect(await source('e-stored')).toBe('model:m1');
+    expect((await db.get('experiments', 'e-demo'))?.name).toBe('a');
+    db.close();
+  });
+
   it('a second connection asking for a newer version makes the old one close instead of blocking', async () => {
     const name = freshName();
     let told = false;

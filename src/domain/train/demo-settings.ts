@@ -70,6 +70,18 @@ export const DEMO_TRAINING: Partial<TrainingConfig> = {
   load_best_model_at_end: false,
 };
 
+/**
+ * Fine-tuning settings for the demo base (models/demo-base, pretrained by `npm run pretrain-demo`):
+ * the from-scratch settings' batch, length and schedule shape, with the rate and epochs measured
+ * for the pretrained start (see README, "The demo base").
+ */
+export const DEMO_BASE_TRAINING: Partial<TrainingConfig> = {
+  ...DEMO_TRAINING,
+  num_train_epochs: 6.0,
+  learning_rate: 3e-3,
+  warmup_steps: 75,
+};
+
 /** The demo run's batch × sequence, which the backend probe times before anything else is known. */
 export const DEMO_TRAINING_SHAPE = { batch: DEMO_TRAINING.per_device_train_batch_size ?? 8, seq: DEMO_TRAINING.max_length ?? 192 };
 

@@ -57,6 +57,63 @@ export function maskBatch(ids: Int32Array, attention: Int32Array, rng: Rng, opts
   return { inputIds: out, positions: Int32Array.from(positions), labels };
 }
 
+/** SpanBERT's span lengths: geometric with p = 0.2, at most 10 words (mean 3.8). */
+export const SPAN_GEOMETRIC_P = 0.2;
+export const SPAN_MAX_WORDS = 10;
+
+/**
+ * Span masking (SpanBERT, Joshi et al. 2020): per row, whole-word spans of geometric length are
+ * chosen until 15% of the row's tokens are covered, and each span is replaced as a unit (80%
+ * [MASK], 10% random ids, 10% kept). A masked dose, date or drug name then has to be found
+ * elsewhere in the note (its recap or its sentence), the span-selection skill extractive QA needs;
+ * single-token masking mostly asks for one word piece of a word whose other pieces are visible.
+ * `continuation` holds the ids of word pieces that continue a word ("##…").
+ */
+export function spanMaskBatch(ids: Int32Array, attention: Int32Array, T: number, rng: Rng, opts: { vocabSize: number; maskId: number; special: ReadonlySet<number>; continuation: ReadonlySet<number>; probability?: number }): MaskedBatch {
+  const p = opts.probability ?? MLM_PROBABILITY;
+  const out = Int32Array.from(ids);
+  const chosen = new Uint8Array(ids.length);
+  const positions: number[] = [];
+  for (let row = 0; row * T < ids.length; row++) {
+    // Words as [start, end) token ranges of the row's real tokens.
+    const words: Array<[number, number]> = [];
+    for (let i = row * T; i < (row + 1) * T; i++) {
+      if (!attention[i] || opts.special.has(ids[i])) continue;
+      const last = words[words.length - 1];
+      if (last && last[1] === i && opts.continuation.has(ids[i])) last[1] = i + 1;
+      else words.push([i, i + 1]);
+    }
+    if (!words.length) continue;
+    const tokens = words.reduce((n, [a, b]) => n + b - a, 0);
+    const budget = Math.max(1, Math.round(p * tokens));
+    let covered = 0;
+    for (let tries = 0; covered < budget && tries < 4 * words.length; tries++) {
+      let len = 1;
+      while (len < SPAN_MAX_WORDS && rng.nextFloat() >= SPAN_GEOMETRIC_P) len++;
+      len = Math.min(len, words.length);
+      const first = rng.nextInt(words.length - len + 1);
+      const span = words.slice(first, first + len);
+      const size = span.reduce((n, [a, b]) => n + b - a, 0);
+      if (covered + size > budget + 2 && covered > 0) continue;
+      if (span.some(([a, b]) => chosen.subarray(a, b).some((x) => x))) continue;
+      const r = rng.nextFloat();
+      for (const [a, b] of span) {
+        for (let i = a; i < b; i++) {
+          chosen[i] = 1;
+          positions.push(i);
+          if (r < 0.8) out[i] = opts.maskId;
+          else if (r < 0.9) out[i] = rng.nextInt(opts.vocabSize);
+        }
+      }
+      covered += size;
+    }
+  }
+  if (!positions.length) throw new Error('spanMaskBatch: the batch has no maskable token');
+  positions.sort((a, b) => a - b);
+  const labels = Int32Array.from(positions, (i) => ids[i]);
+  return { inputIds: out, positions: Int32Array.from(positions), labels };
+}
+
 /** The head's parameter names and shapes (Hugging Face ElectraForMaskedLM, the decoder weight tied). */
 export function mlmHeadShapes(config: EncoderConfig): Record<string, number[]> {
   return {
@@ -119,6 +176,8 @@ export interface PretrainOptions {
   special: ReadonlySet<number>;
   maskId: number;
   padId: number;
+  /** Span masking (SpanBERT) when given: the ids of word pieces that continue a word; token masking (BERT) otherwise. */
+  spanContinuation?: ReadonlySet<number>;
   onLog?: (step: number, meanLoss: number) => void;
   logEvery?: number;
 }
@@ -173,7 +232,8 @@ export async function pretrainMlm(model: QAModel, head: ReadonlyMap<string, tf.V
         types.set(s.tokenTypeIds.subarray(0, n), b * T);
         attention.fill(1, b * T, b * T + n);
       });
-      const masked = maskBatch(ids, attention, rng, { vocabSize: model.config.vocabSize, maskId: opts.maskId, special: opts.special });
+      const maskOpts = { vocabSize: model.config.vocabSize, maskId: opts.maskId, special: opts.special };
+      const masked = opts.spanContinuation ? spanMaskBatch(ids, attention, T, rng, { ...maskOpts, continuation: opts.spanContinuation }) : maskBatch(ids, attention, rng, maskOpts);
       const inputs = createModelInputs(model.config, { batchSize: B, seqLen: T, inputIds: masked.inputIds, attentionMask: attention, tokenTypeIds: types }, { withGradPlan: true });
       try {
         const { value, grads } = tf.variableGrads(() => mlmLoss(model, head, inputs, masked), [...params.values()]);

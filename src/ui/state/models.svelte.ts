@@ -5,6 +5,7 @@ import type { LabDatabase } from '../../storage/db';
 import { parseHfConfig } from '../../domain/model/config';
 import { readSafetensorsHeader } from '../../domain/model/safetensors';
 import { readPytorchBin } from '../../domain/model/torch-bin';
+import { DEMO_BASE_FILES } from '../../domain/train/demo-base';
 
 export interface DownloadState {
   repo: string;
@@ -91,6 +92,27 @@ export class ModelsState {
       this.message = { kind: 'error', text: (e as Error).message };
     }
     await this.refresh();
+  }
+
+  /**
+   * Stores a copy of the shipped demo base (from `baseUrl`, the folder's absolute URL) as a model
+   * of its own, through the same checks as picked files: cluster embeddings and experiments can
+   * then name it like any stored model.
+   */
+  async storeDemoBase(baseUrl: string): Promise<void> {
+    this.message = null;
+    try {
+      const files = await Promise.all(
+        DEMO_BASE_FILES.map(async (name) => {
+          const res = await fetch(new URL(name, baseUrl));
+          if (!res.ok) throw new Error(`${name} of the demo base: HTTP ${res.status}`);
+          return new File([await res.blob()], name);
+        }),
+      );
+      await this.fromFiles(files, 'demo base');
+    } catch (e) {
+      this.message = { kind: 'error', text: `The demo base could not be read: ${(e as Error).message}` };
+    }
   }
 
   async remove(id: string): Promise<void> {

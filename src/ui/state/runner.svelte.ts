@@ -11,6 +11,7 @@ import { trainingWorker } from '../worker';
 import { app } from './app.svelte';
 import { adapterText } from '../../worker/adapter';
 import { demoProbeConfig } from '../../domain/train/demo-settings';
+import { demoBaseUrl } from '../demo-base-url';
 
 export interface LiveRun {
   entry: QueueEntry;
@@ -163,6 +164,11 @@ export class RunnerState {
       const rec = await app.db.get('models', src.slice('model:'.length));
       if (rec) return rec.config;
     }
+    if (src === 'demo') {
+      // The base's own shape; the from-scratch shape if it cannot be read (the run then says why).
+      const res = await fetch(new URL('config.json', demoBaseUrl())).catch(() => null);
+      if (res?.ok) return (await res.json()) as Record<string, unknown>;
+    }
     return demoProbeConfig();
   }
 
@@ -171,7 +177,7 @@ export class RunnerState {
     await app.compute.ensureFor(await this.modelConfig(spec), { batch: t.per_device_train_batch_size, seq: t.max_length });
     return (await trainingWorker()).call(
       'runExperiment',
-      { spec, runId: runIdOf(entry), experimentId: entry.experimentId, appVersion: __APP_VERSION__, gitCommit: __GIT_COMMIT__ },
+      { spec, runId: runIdOf(entry), experimentId: entry.experimentId, appVersion: __APP_VERSION__, gitCommit: __GIT_COMMIT__, demoBaseUrl: demoBaseUrl() },
       { signal, onProgress },
     );
   }

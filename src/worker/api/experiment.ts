@@ -14,6 +14,12 @@ export interface RunExperimentParams {
   gitCommit: string;
   /** Keep the trained weights as a stored model (default true). */
   keepWeights?: boolean;
+  /**
+   * Absolute URL of the shipped demo base folder (models/demo-base/ under the app's base URL),
+   * needed when the model source is "demo": a worker's own location says nothing about where the
+   * app's public files are.
+   */
+  demoBaseUrl?: string;
 }
 
 export type RunExperimentProgress =

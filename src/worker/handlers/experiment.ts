@@ -10,6 +10,7 @@ import { executeExperiment, ExperimentSetupError, type LoadedArtifact } from '..
 import type { ArtifactRequirement } from '../../domain/config/prerequisites';
 import type { ExperimentSpec } from '../../domain/config/types';
 import { createDemoModel } from '../../domain/train/demo-model';
+import { DEMO_BASE_FILES, loadDemoBase, type DemoBaseFiles } from '../../domain/train/demo-base';
 import type { QAModel } from '../../domain/model/model';
 import type { WordPieceTokenizer } from '../../domain/qa/index';
 import type { DatasetMeta } from '../../storage/schema';
@@ -46,28 +47,60 @@ export async function resolveDataset(db: LabDatabase, source: string | undefined
   throw new ExperimentSetupError(`Unknown data source "${src}" (expected "demo" or "dataset:<id>")`);
 }
 
-/** "demo" → a fresh demo model (no download); "model:<id>" → a stored model. */
+/** The shipped demo base's files, fetched from `baseUrl` (precached by the service worker). */
+async function fetchDemoBase(baseUrl: string): Promise<DemoBaseFiles> {
+  const get = async (name: (typeof DEMO_BASE_FILES)[number]) => {
+    const url = new URL(name, baseUrl).href;
+    let res: Response;
+    try {
+      res = await fetch(url);
+    } catch (e) {
+      throw new ExperimentSetupError(`The demo base could not be read from ${url} (${e instanceof Error ? e.message : String(e)}); reload the app online once so it is stored for offline use`);
+    }
+    if (!res.ok) throw new ExperimentSetupError(`The demo base could not be read from ${url} (HTTP ${res.status})`);
+    return name === 'model.safetensors' ? new Uint8Array(await res.arrayBuffer()) : await res.text();
+  };
+  const [config, weights, tokenizer, tokenizerConfig] = await Promise.all(DEMO_BASE_FILES.map(get));
+  return { 'config.json': config as string, 'model.safetensors': weights as Uint8Array, 'tokenizer.json': tokenizer as string, 'tokenizer_config.json': tokenizerConfig as string };
+}
+
+/**
+ * "demo" → the shipped demo base (pretrained encoder, QA head from the seed); "demo-scratch" → a
+ * fresh demo model (no file at all); "model:<id>" → a stored model.
+ */
 export async function resolveModel(
   db: LabDatabase,
   source: string | undefined,
   seed: number,
+  demoBaseUrl?: string,
 ): Promise<{ model: QAModel; tokenizer: WordPieceTokenizer; config: Record<string, unknown>; tokenizerRecord: unknown; label: string }> {
   const src = source ?? 'demo';
   if (src === 'demo') {
+    if (!demoBaseUrl) throw new ExperimentSetupError('The demo base needs the app\'s URL (demoBaseUrl) to be read');
+    const base = loadDemoBase(await fetchDemoBase(demoBaseUrl), seed, demoBaseUrl);
+    return {
+      model: base.model,
+      tokenizer: base.tokenizer,
+      config: base.configJson,
+      tokenizerRecord: { kind: 'tokenizer.json', json: base.tokenizerJson, tokenizerConfig: base.tokenizerConfig },
+      label: 'demo base (pretrained)',
+    };
+  }
+  if (src === 'demo-scratch') {
     const demo = createDemoModel({ seed });
     return {
       model: demo.model,
       tokenizer: demo.tokenizer,
       config: JSON.parse(demo.configJson) as Record<string, unknown>,
       tokenizerRecord: { kind: 'tokenizer.json', json: JSON.parse(demo.tokenizerJson), tokenizerConfig: JSON.parse(demo.tokenizerConfigJson) },
-      label: 'demo model',
+      label: 'demo model (from scratch)',
     };
   }
   if (src.startsWith('model:')) {
     const loaded = await loadStoredQAModel(db, src.slice('model:'.length), seed);
     return { model: loaded.model, tokenizer: loaded.tokenizer, config: loaded.meta.config, tokenizerRecord: loaded.meta.tokenizer, label: loaded.meta.name };
   }
-  throw new ExperimentSetupError(`Unknown model source "${src}" (expected "demo" or "model:<id>")`);
+  throw new ExperimentSetupError(`Unknown model source "${src}" (expected "demo", "demo-scratch" or "model:<id>")`);
 }
 
 /** Bound artifact first (app.artifact_bindings), else the newest of that kind for the dataset and split. */
@@ -105,7 +138,7 @@ async function runExperiment(p: RunExperimentParams, signal: AbortSignal, progre
     readFirstRows(db, dataset.id, trainSplit, t.max_train_samples),
     dataset.splits[evalSplit] ? readFirstRows(db, dataset.id, evalSplit, t.max_eval_samples) : Promise.resolve(null),
   ]);
-  const { model, tokenizer, config, tokenizerRecord, label } = await resolveModel(db, spec.app.model_source, t.seed);
+  const { model, tokenizer, config, tokenizerRecord, label } = await resolveModel(db, spec.app.model_source, t.seed, p.demoBaseUrl);
   progress({ kind: 'message', line: `Model: ${label}; data: ${dataset.name} (${trainSplit} ${trainRows.length} rows${evalRows ? `, ${evalSplit} ${evalRows.length} rows` : ''}); backend ${backend.label}` });
   try {
     const out = await executeExperiment({
