@@ -5,8 +5,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initNodeBackend } from '../../src/cli/tf-node';
-import { embedRecords, effectiveMaxLength, extractEmbeddingsTo } from '../../src/worker/embed-records';
+import { extractEmbeddingsTo } from '../../src/worker/embed-records';
+import { embedRecords, effectiveMaxLength } from '../../src/domain/clustering/embed-records';
 import { CancelledError } from '../../src/worker/protocol';
+import { throwIfCancelled } from '../../src/worker/router';
 import { generateDemoDataset } from '../../src/domain/data/demo/generator';
 import { demoVocabulary } from '../../src/domain/train/demo-model';
 import { tokenizerFromFiles } from '../../src/domain/qa/tokenizer-files';
@@ -136,7 +138,7 @@ describe('embedRecords', () => {
     const seen: number[] = [];
     const run = embedRecords(model, tokenizer, rows, {
       batchSize: 4,
-      signal: controller.signal,
+      checkCancelled: () => throwIfCancelled(controller.signal),
       onProgress: (p) => {
         seen.push(p.done);
         if (p.done === 4) controller.abort();
