@@ -2,15 +2,15 @@
  * Cluster assignments headless: the Python system's extract_embeddings.py then cluster_analysis.py
  * (origin-system.md §4.1–4.2) in one command, writing the files a cluster filter reads.
  *
- *   npm run clusters -- [--data demo|FILE] [--split train|validation] [--model demo|demo-scratch|DIR|HUB_ID]
+ *   npm run clusters -- [--data demo|FILE] [--eval-data FILE] [--split train|validation] [--model demo|demo-scratch|DIR|HUB_ID]
  *     [--output-dir ./cluster_output] [--max-samples N] [--min-cluster-size 10] [--min-samples N]
  *     [--reduction-dim 50] [--batch-size 32] [--max-length 512] [--no-umap] [--seed 42]
  *     [--backend auto|wasm|cpu|webgpu] [--hub-endpoint URL]
  *
  * Writes cluster_assignments.csv, cluster_statistics.csv, cluster_samples.json and
  * cluster_metadata.json into --output-dir (created; existing files there are replaced only once
- * everything is computed). With --data FILE the split is the file's rows (train) or --split
- * validation for a file read as the eval split, as run-experiments reads it.
+ * everything is computed). Data are read as run-experiments reads them: a single file is both
+ * splits, --eval-data gives the validation rows.
  */
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -27,6 +27,7 @@ import { backendFlag, intFlag } from './flags';
 
 interface Args {
   data: string;
+  evalData: string | null;
   split: 'train' | 'validation';
   model: string;
   outputDir: string;
@@ -43,7 +44,7 @@ interface Args {
 }
 
 export function parseClusterArgs(argv: readonly string[]): Args {
-  const a: Args = { data: 'demo', split: 'train', model: 'demo', outputDir: './cluster_output', maxSamples: null, minClusterSize: 10, minSamples: null, reductionDim: 50, batchSize: 32, maxLength: 512, umap: true, seed: 42, backend: 'auto', hubEndpoint: 'https://huggingface.co' };
+  const a: Args = { data: 'demo', evalData: null, split: 'train', model: 'demo', outputDir: './cluster_output', maxSamples: null, minClusterSize: 10, minSamples: null, reductionDim: 50, batchSize: 32, maxLength: 512, umap: true, seed: 42, backend: 'auto', hubEndpoint: 'https://huggingface.co' };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = (): string => {
@@ -53,6 +54,7 @@ export function parseClusterArgs(argv: readonly string[]): Args {
     };
     switch (flag) {
       case '--data': a.data = value(); break;
+      case '--eval-data': a.evalData = value(); break;
       case '--split': {
         const s = value();
         if (s !== 'train' && s !== 'validation') throw new Error(`--split must be train or validation, got ${JSON.stringify(s)}`);
@@ -78,8 +80,11 @@ export function parseClusterArgs(argv: readonly string[]): Args {
   return a;
 }
 
-/** Runs the command; returns the exit code (messages on stdout/stderr). */
-export async function main(argv: readonly string[]): Promise<number> {
+/**
+ * Runs the command; returns the exit code (messages on stdout/stderr). `backendReady`: the caller
+ * (run-experiments making a prerequisite) already runs a backend, which is kept.
+ */
+export async function main(argv: readonly string[], opts: { backendReady?: boolean } = {}): Promise<number> {
   let args: Args;
   try {
     args = parseClusterArgs(argv);
@@ -88,12 +93,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 2;
   }
   const t0 = performance.now();
-  const dataset = await loadNodeDataset(args.data, null);
+  const dataset = await loadNodeDataset(args.data, args.evalData);
   const all = args.split === 'train' ? dataset.train : dataset.eval;
   const rows = args.maxSamples === null ? all : all.slice(0, args.maxSamples);
   if (rows.length < 2) throw new Error(`${dataset.label} (${args.split}): clustering needs at least 2 rows, got ${rows.length}`);
   if (args.minClusterSize > rows.length) throw new Error(`--min-cluster-size ${args.minClusterSize} exceeds the ${rows.length} rows`);
-  await chooseNodeBackend(args.backend, await nodeModelConfig(args.model, args.hubEndpoint), { batch: args.batchSize, seq: DEMO_TRAINING_SHAPE.seq }, (l) => console.error(`[backend] ${l}`));
+  if (!opts.backendReady) await chooseNodeBackend(args.backend, await nodeModelConfig(args.model, args.hubEndpoint), { batch: args.batchSize, seq: DEMO_TRAINING_SHAPE.seq }, (l) => console.error(`[backend] ${l}`));
   const loaded = await loadNodeModel(args.model, args.seed, args.hubEndpoint);
   console.log(`Embedding ${rows.length} ${args.split} rows of ${dataset.label} with ${loaded.label} ...`);
   let lastPrint = 0;

@@ -62,7 +62,11 @@ export interface NodeModel {
   model: QAModel;
   tokenizer: WordPieceTokenizer;
   configJson: Record<string, unknown>;
+  /** The tokenizer's files as read, saved beside a trained model (as the Trainer saves them) so the folder loads on its own. */
+  tokenizerFiles: Array<{ path: string; bytes: Uint8Array }>;
 }
+
+const utf8 = (text: string) => new TextEncoder().encode(text);
 
 function modelFromFolder(dir: string, seed: number, label: string): NodeModel {
   const file = (name: string) => path.join(dir, name);
@@ -85,7 +89,8 @@ function modelFromFolder(dir: string, seed: number, label: string): NodeModel {
   );
   if (report.missing.length) console.log(`[model] initialised (not in the checkpoint): ${report.missing.join(', ')}`);
   if (report.unexpected.length) console.log(`[model] unused checkpoint tensors: ${report.unexpected.length}`);
-  return { label, model, tokenizer, configJson };
+  const tokenizerFiles = ['tokenizer.json', 'vocab.txt', 'tokenizer_config.json'].filter((n) => existsSync(file(n))).map((n) => ({ path: n, bytes: new Uint8Array(readFileSync(file(n))) }));
+  return { label, model, tokenizer, configJson, tokenizerFiles };
 }
 
 /** Hub downloads are cached under ~/.cache/qa-lab/models so a second run is offline. */
@@ -126,12 +131,18 @@ export function readDemoBaseFolder(dir: string = DEMO_BASE_FOLDER): DemoBaseFile
 /** `--model`: "demo" (the shipped pretrained base), "demo-scratch", a folder, or a Hub id. */
 export async function loadNodeModel(spec: string, seed: number, hubEndpoint: string): Promise<NodeModel> {
   if (spec === 'demo') {
-    const base = loadDemoBase(readDemoBaseFolder(), seed, DEMO_BASE_FOLDER);
-    return { label: 'demo base (pretrained)', model: base.model, tokenizer: base.tokenizer, configJson: base.configJson };
+    const files = readDemoBaseFolder();
+    const base = loadDemoBase(files, seed, DEMO_BASE_FOLDER);
+    const tokenizerFiles = (['tokenizer.json', 'tokenizer_config.json'] as const).map((n) => ({ path: n, bytes: utf8(files[n]) }));
+    return { label: 'demo base (pretrained)', model: base.model, tokenizer: base.tokenizer, configJson: base.configJson, tokenizerFiles };
   }
   if (spec === 'demo-scratch') {
     const demo = createDemoModel({ seed });
-    return { label: 'demo model (from scratch)', model: demo.model, tokenizer: demo.tokenizer, configJson: JSON.parse(demo.configJson) as Record<string, unknown> };
+    const tokenizerFiles = [
+      { path: 'tokenizer.json', bytes: utf8(demo.tokenizerJson) },
+      { path: 'tokenizer_config.json', bytes: utf8(demo.tokenizerConfigJson) },
+    ];
+    return { label: 'demo model (from scratch)', model: demo.model, tokenizer: demo.tokenizer, configJson: JSON.parse(demo.configJson) as Record<string, unknown>, tokenizerFiles };
   }
   if (existsSync(spec) && statSync(spec).isDirectory()) return modelFromFolder(spec, seed, spec);
   return modelFromFolder(await hubFolder(spec, hubEndpoint), seed, `${spec} (Hub)`);

@@ -7,13 +7,14 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs, UsageError, USAGE, type CliArgs } from './args';
 import { chooseNodeBackend, nodeBackendProvenance } from './tf-node';
+import { main as clustersMain } from './clusters';
 import { loadNodeDataset, loadNodeModel, nodeModelConfig, readArtifactFromDisk, artifactFile } from './node-inputs';
 import { buildSuite } from '../domain/config/suites';
 import { importPythonConfig } from '../domain/config/import';
 import { checkPrerequisites, cartographyRunSpec, type ArtifactRequirement } from '../domain/config/prerequisites';
 import type { ExperimentConfig, ExperimentSpec } from '../domain/config/types';
 import type { TrainingOverrides } from '../domain/config/defaults';
-import { configHash } from '../domain/config/serialize';
+import { configHash, experimentDirName } from '../domain/config/serialize';
 import { DEMO_BASE_TRAINING, DEMO_TRAINING } from '../domain/train/demo-settings';
 import { executeExperiment, failedResult, type ExperimentOutputs } from '../domain/experiments/execute';
 import { buildExperimentFolder, type FolderEntry } from '../domain/experiments/folder';
@@ -109,7 +110,7 @@ async function runOne(ctx: RunContext, spec: ExperimentSpec, banner: string, out
   let files: Parameters<typeof buildExperimentFolder>[0][number]['trainer_output'];
   try {
     const data = await loadNodeDataset(ctx.args.data, ctx.args.evalData);
-    const { model, tokenizer, configJson, label } = await loadNodeModel(ctx.args.model, config.training.seed, ctx.args.hubEndpoint);
+    const { model, tokenizer, configJson, label, tokenizerFiles } = await loadNodeModel(ctx.args.model, config.training.seed, ctx.args.hubEndpoint);
     console.log(`Model: ${label}; data: ${data.label} (${data.train.length} train / ${data.eval.length} eval rows)`);
     try {
       let lastLog = 0;
@@ -150,6 +151,8 @@ async function runOne(ctx: RunContext, spec: ExperimentSpec, banner: string, out
         }),
         model_config: configJson,
         model_safetensors: safetensors,
+        // As the Trainer saves its tokenizer: the folder is a model `--model DIR` and `npm run clusters` load.
+        extra: tokenizerFiles,
       };
     } finally {
       model.dispose();
@@ -166,16 +169,25 @@ async function runOne(ctx: RunContext, spec: ExperimentSpec, banner: string, out
   return result;
 }
 
-/** Missing cartography inputs are made by a cartography run (5 epochs) written to the path the suite reads. */
+/**
+ * Missing prerequisites are made before the suite: cartography metrics by a cartography run
+ * (5 epochs) written to the path the suite reads; then cluster assignments by `npm run clusters`'
+ * code, embedding with the model the train-split cartography run left (fine-tuned, as the Python
+ * workflow's ./initial_training) or, without one, with --model.
+ */
 async function makePrerequisites(ctx: RunContext, specs: ExperimentSpec[], overrides: TrainingOverrides): Promise<void> {
   const report = checkPrerequisites(
     specs.map((s) => s.config),
     (req) => (existsSync(artifactFile(req)) ? { artifactId: artifactFile(req) } : null),
   );
-  for (const item of report.missing) {
+  const auto = ctx.args.autoPrerequisites && !ctx.args.dryRun;
+  let trainedModel: string | null = null;
+  // Cartography first: a clustering embeds with the model it leaves.
+  const ordered = [...report.missing].sort((a, b) => Number(a.requirement.make.type !== 'cartography_run') - Number(b.requirement.make.type !== 'cartography_run'));
+  for (const item of ordered) {
     const req: ArtifactRequirement = item.requirement;
     console.log(`\nMissing prerequisite for ${item.experiments.join(', ')}: ${req.explanation}`);
-    if (req.make.type === 'cartography_run' && ctx.args.autoPrerequisites && !ctx.args.dryRun) {
+    if (req.make.type === 'cartography_run' && auto) {
       console.log(`Making it now: ${req.how_to_make}`);
       // --max-eval-samples limits the prerequisite's evaluation too: on tiny limits it would
       // otherwise score the whole validation split, the slowest part of the run.
@@ -183,8 +195,19 @@ async function makePrerequisites(ctx: RunContext, specs: ExperimentSpec[], overr
       const spec = cartographyRunSpec(req, { training: { ...overrides, ...evalLimit, num_train_epochs: ctx.args.cartographyEpochs, seed: 42 } });
       // Like the guide's `run.py ... --output_dir ./initial_training`: the run's own files stay out of
       // the experiments folder, so the analysis compares only the suite's experiments.
-      const r = await runOne(ctx, spec, 'PREREQUISITE', path.join(req.path, 'initial_training'));
+      const root = path.join(req.path, 'initial_training');
+      const r = await runOne(ctx, spec, 'PREREQUISITE', root);
       if (!r.success) console.log(`[ERROR] The cartography run failed; experiments needing ${req.path} will fail.`);
+      else if (req.split === 'train') trainedModel = path.join(root, experimentDirName(spec.config), 'trainer_output');
+    } else if (req.make.type === 'clustering' && auto) {
+      const model = trainedModel ?? ctx.args.model;
+      const argv = ['--data', ctx.args.data, '--split', req.split, '--model', model, '--output-dir', req.path, '--hub-endpoint', ctx.args.hubEndpoint];
+      if (ctx.args.evalData) argv.push('--eval-data', ctx.args.evalData);
+      if (req.make.max_samples !== null) argv.push('--max-samples', String(req.make.max_samples));
+      console.log(`Making it now: embeddings of the ${req.split} split with ${trainedModel ? `the cartography run's model (${model})` : model}, then HDBSCAN`);
+      console.log(`  (npm run clusters -- ${argv.join(' ')})`);
+      const code = await clustersMain(argv, { backendReady: true });
+      if (code !== 0) console.log(`[ERROR] The clustering failed; experiments needing ${req.path} will fail.`);
     } else {
       console.log(`How to make it: ${req.how_to_make}`);
       for (const c of req.python_commands) console.log(`  (Python: ${c})`);

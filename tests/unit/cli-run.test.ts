@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { main } from '../../src/cli/run-experiments';
@@ -7,6 +7,7 @@ import { runAnalyze } from '../../src/cli/analyze';
 import { createBaselineConfig } from '../../src/domain/config/factories';
 import { configHash, configJsonText } from '../../src/domain/config/serialize';
 import { parseMetricsCsv } from '../../src/domain/cartography/metrics-files';
+import { parseAssignmentsCsv } from '../../src/domain/clustering/cluster-files';
 
 let dir: string;
 beforeAll(() => {
@@ -81,5 +82,51 @@ describe.skipIf(process.env.QA_LAB_NO_DAWN === '1')('CLI --backend webgpu (Dawn 
       expect(JSON.stringify(r)).toContain('webgpu');
       expect(JSON.stringify(r)).toContain('Dawn for Node');
     }
+  }, 600_000);
+});
+
+describe('CLI --mode run, filtering suite', () => {
+  it('makes every missing prerequisite itself: both cartography runs, then both clusterings with the cartography run\'s model, then the suite', async () => {
+    const root = path.join(dir, 'filtering');
+    mkdirSync(root, { recursive: true });
+    const experiments = path.join(root, 'experiments');
+    const lines: string[] = [];
+    const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void lines.push(a.join(' ')));
+    const err = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    let code: number;
+    const cwd = process.cwd();
+    process.chdir(root);
+    try {
+      code = await main(['--mode', 'run', '--suite', 'filtering', '--data', 'demo', '--model', 'demo', '--max-train-samples', '160', '--max-eval-samples', '60', '--epochs', '1', '--cartography-epochs', '2', '--experiments-dir', experiments, '--backend', 'wasm']);
+    } finally {
+      process.chdir(cwd);
+      log.mockRestore();
+      err.mockRestore();
+    }
+    const out = lines.join('\n');
+    // Exit code 2 when an experiment failed; which one, and why, is judged below.
+    expect([0, 2], out).toContain(code);
+    for (const f of ['cartography_output/cartography_metrics.csv', 'cartography_output_validation/cartography_metrics.csv', 'cluster_output/cluster_assignments.csv', 'cluster_output_validation/cluster_assignments.csv']) {
+      expect(existsSync(path.join(root, f)), f).toBe(true);
+    }
+    // The clusterings embedded with the fine-tuned model the train cartography run saved (tokenizer included).
+    expect(out).toMatch(/embeddings of the train split with the cartography run's model \(cartography_output\/initial_training\/cartography_train_[0-9a-f]{8}\/trainer_output\)/);
+    const assignments = parseAssignmentsCsv(readFileSync(path.join(root, 'cluster_output/cluster_assignments.csv'), 'utf8'));
+    expect(assignments).toHaveLength(160);
+    const results = readdirSync(experiments).filter((f) => existsSync(path.join(experiments, f, 'results.json')));
+    expect(results.map((f) => f.replace(/_[0-9a-f]{8}$/, '')).sort()).toEqual(['baseline', 'cartography_filter', 'cluster_filter']);
+    const result = (name: string) => JSON.parse(readFileSync(path.join(experiments, results.find((f) => f.startsWith(`${name}_`))!, 'results.json'), 'utf8')) as { success: boolean; error: string | null };
+    expect(result('baseline').success).toBe(true);
+    expect(result('cartography_filter').success).toBe(true);
+    // The cluster filter keeps the rows outside noise. On 160 rows of a model trained for two
+    // epochs HDBSCAN may call every row noise; then the run must fail saying so, not train on nothing.
+    const members = assignments.filter((a) => a.cluster >= 0).length;
+    const cluster = result('cluster_filter');
+    expect(out.slice(out.indexOf('EXPERIMENT 3/3: cluster_filter'))).toContain(`Filtered train size: ${members}\n`);
+    if (members > 0) {
+      expect(cluster.success).toBe(true);
+      expect(code).toBe(0);
+    }
+    else expect(cluster).toMatchObject({ success: false, error: expect.stringContaining('removed every training row') });
   }, 600_000);
 });
