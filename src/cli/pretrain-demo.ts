@@ -21,6 +21,7 @@ import { chooseNodeBackend, type NodeBackendChoice } from './tf-node';
 import { backendFlag, intFlag, numberFlag, shapeFlag } from './flags';
 import { demoProbeConfig } from '../domain/train/demo-settings';
 import { writeSafetensors } from '../domain/model/safetensors';
+import { toHfConfigJson } from '../domain/model/config';
 import { loadDemoBase } from '../domain/train/demo-base';
 import { readDemoBaseFolder } from './node-inputs';
 
@@ -129,7 +130,7 @@ async function main(): Promise<void> {
     onLog: (step, loss) => process.stderr.write(`step ${step}/${args.steps} mlm loss ${loss.toFixed(4)}\n`),
   });
   mkdirSync(args.out, { recursive: true });
-  const { configJson } = await demo.model.exportHf();
+  const configJson = JSON.stringify(toHfConfigJson(demo.model.config), null, 2) + '\n';
   // The encoder only, as ELECTRA-small's discriminator is shipped: fine-tuning initialises the QA
   // head from its own seed (Hugging Face reports qa_outputs as newly initialised).
   const weights = await demo.model.toHostTensors();

@@ -59,19 +59,9 @@ describe('CLI --mode run with --configs', () => {
 describe.skipIf(process.env.QA_LAB_NO_DAWN === '1')('CLI --backend webgpu (Dawn for Node)', () => {
   it('runs the minimal suite with its cartography prerequisite on tiny limits on WebGPU, and says so in the results', async () => {
     const experiments = path.join(dir, 'webgpu');
-    const lines: string[] = [];
-    const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void lines.push(a.join(' ')));
-    let code: number;
     // The suite's prerequisite writes ./cartography_output, as Python's does: keep it out of the checkout.
-    const cwd = process.cwd();
-    process.chdir(dir);
-    try {
-      code = await main(['--mode', 'run', '--suite', 'minimal', '--data', 'demo', '--model', 'demo', '--max-train-samples', '8', '--max-eval-samples', '4', '--epochs', '1', '--cartography-epochs', '2', '--experiments-dir', experiments, '--backend', 'webgpu']);
-    } finally {
-      process.chdir(cwd);
-      log.mockRestore();
-    }
-    expect(code, lines.join('\n')).toBe(0);
+    const { code, out } = await runIn(dir, ['--mode', 'run', '--suite', 'minimal', '--data', 'demo', '--model', 'demo', '--max-train-samples', '8', '--max-eval-samples', '4', '--epochs', '1', '--cartography-epochs', '2', '--experiments-dir', experiments, '--backend', 'webgpu']);
+    expect(code, out).toBe(0);
     expect(existsSync(path.join(dir, 'cartography_output', 'cartography_metrics.csv'))).toBe(true);
     expect(existsSync(path.join(experiments, 'all_results.json'))).toBe(true);
     const folders = readdirSync(experiments).filter((f) => existsSync(path.join(experiments, f, 'results.json')));
@@ -85,25 +75,28 @@ describe.skipIf(process.env.QA_LAB_NO_DAWN === '1')('CLI --backend webgpu (Dawn 
   }, 600_000);
 });
 
+/** Runs the CLI from `cwd` (prerequisites are written relative to it), its console output collected. */
+async function runIn(cwd: string, argv: string[]): Promise<{ code: number; out: string }> {
+  const lines: string[] = [];
+  const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void lines.push(a.join(' ')));
+  const err = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+  const before = process.cwd();
+  process.chdir(cwd);
+  try {
+    return { code: await main(argv), out: lines.join('\n') };
+  } finally {
+    process.chdir(before);
+    log.mockRestore();
+    err.mockRestore();
+  }
+}
+
 describe('CLI --mode run, filtering suite', () => {
   it('makes every missing prerequisite itself: both cartography runs, then both clusterings with the cartography run\'s model, then the suite', async () => {
     const root = path.join(dir, 'filtering');
     mkdirSync(root, { recursive: true });
     const experiments = path.join(root, 'experiments');
-    const lines: string[] = [];
-    const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void lines.push(a.join(' ')));
-    const err = vi.spyOn(console, 'error').mockImplementation(() => undefined);
-    let code: number;
-    const cwd = process.cwd();
-    process.chdir(root);
-    try {
-      code = await main(['--mode', 'run', '--suite', 'filtering', '--data', 'demo', '--model', 'demo', '--max-train-samples', '160', '--max-eval-samples', '60', '--epochs', '1', '--cartography-epochs', '2', '--experiments-dir', experiments, '--backend', 'wasm']);
-    } finally {
-      process.chdir(cwd);
-      log.mockRestore();
-      err.mockRestore();
-    }
-    const out = lines.join('\n');
+    const { code, out } = await runIn(root, ['--mode', 'run', '--suite', 'filtering', '--data', 'demo', '--model', 'demo', '--max-train-samples', '160', '--max-eval-samples', '60', '--epochs', '1', '--cartography-epochs', '2', '--experiments-dir', experiments, '--backend', 'wasm']);
     // Exit code 2 when an experiment failed; which one, and why, is judged below.
     expect([0, 2], out).toContain(code);
     for (const f of ['cartography_output/cartography_metrics.csv', 'cartography_output_validation/cartography_metrics.csv', 'cluster_output/cluster_assignments.csv', 'cluster_output_validation/cluster_assignments.csv']) {

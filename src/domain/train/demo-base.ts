@@ -62,7 +62,7 @@ export function loadDemoBase(files: DemoBaseFiles, seed: number, where: string =
   const config = parseHfConfig(configJson, `${where}/config.json`);
   const tokenizerJson = parseJson(files['tokenizer.json'], `${where}/tokenizer.json`);
   const tokenizerConfig = jsonObject(files['tokenizer_config.json'], `${where}/tokenizer_config.json`);
-  const tokenizer = tokenizerFromFiles({ tokenizerJson: files['tokenizer.json'], tokenizerConfig: files['tokenizer_config.json'] });
+  const tokenizer = tokenizerFromFiles({ tokenizerJson, tokenizerConfig });
   if (tokenizer.vocabSize !== config.vocabSize) {
     throw new Error(`${where}: tokenizer.json has ${tokenizer.vocabSize} tokens but config.json says vocab_size ${config.vocabSize}`);
   }
