@@ -4,7 +4,7 @@
  * left out, so that pretraining never sees a context the demo fine-tunes or evaluates on. Each
  * note ends with its recap lists (generator.ts), which demo contexts never have.
  */
-import { DEMO_DEFAULTS, generateDemoDataset, generateDemoNotes } from './generator';
+import { DEMO_DEFAULTS, generateDemoDataset, generateDemoNotes, type DemoNote } from './generator';
 
 export interface CorpusOptions {
   /** Notes wanted. */
@@ -17,6 +17,8 @@ export interface CorpusOptions {
 
 export interface DemoCorpus {
   notes: string[];
+  /** The same notes with body and recap apart (for span selection). */
+  parts: DemoNote[];
   /** Generated notes dropped because the demo dataset has them. */
   droppedAsDemo: number;
   /** Duplicates dropped within the corpus. */
@@ -35,6 +37,7 @@ export function demoPretrainingCorpus(opts: CorpusOptions): DemoCorpus {
   const exclude = demoContexts();
   const seen = new Set<string>();
   const notes: string[] = [];
+  const parts: DemoNote[] = [];
   let droppedAsDemo = 0;
   let droppedAsDuplicate = 0;
   for (let round = 0; notes.length < opts.notes; round++) {
@@ -44,8 +47,9 @@ export function demoPretrainingCorpus(opts: CorpusOptions): DemoCorpus {
       else {
         seen.add(context);
         notes.push(opts.recap === false ? context : `${context} ${recap}`);
+        parts.push({ context, recap });
       }
     }
   }
-  return { notes, droppedAsDemo, droppedAsDuplicate };
+  return { notes, parts, droppedAsDemo, droppedAsDuplicate };
 }
