@@ -53,7 +53,7 @@ test('the shipped demo base: its recipe in the Model section, read offline, stor
   await page.reload();
   const base = page.getByTestId('demo-base');
   await expect(base).toContainText(/electra · 2 layers · hidden 64 · vocab \d+/);
-  await expect(base).toContainText(/masked-lm[\s\S]*steps of 32 sequences over\s+[\d,]+ notes/);
+  await expect(base).toContainText(/masked-lm[\s\S]*steps of batch 32 over\s+[\d,]+ notes/);
   await expect(page.getByTestId('models-empty')).toBeVisible();
   await page.getByTestId('demo-base-store').click();
   await expect(page.getByTestId('model-message')).toContainText('Stored "demo base" from 4 files');

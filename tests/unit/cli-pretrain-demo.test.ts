@@ -40,6 +40,22 @@ describe('pretrain-demo', () => {
     const tuned = JSON.parse((await cli('train-demo', ['--base', out, '--shape', TINY, '--train-rows', '16', '--eval-rows', '8', '--epochs', '1', '--quiet'])).stdout) as { metrics: { eval_exact_match: number } };
     expect(tuned.metrics.eval_exact_match).toBeGreaterThanOrEqual(0);
 
+    // A second stage, span selection, continues the base and keeps the first stage's recipe.
+    const out2 = path.join(dir, 'base-span');
+    const stage2 = JSON.parse((await cli('pretrain-demo', ['--objective', 'span-selection', '--init', out, '--notes', '32', '--steps', '4', '--max-length', '96', '--out', out2])).stdout) as { objective: string; steps: number; batch: number; corpus: { records: number }; finalLoss: number };
+    expect(stage2.objective).toMatch(/^recurring span selection/);
+    expect(stage2).toMatchObject({ steps: 4, batch: 8 });
+    expect(stage2.corpus.records).toBeGreaterThan(32);
+    expect(Number.isFinite(stage2.finalLoss)).toBe(true);
+    const recipe2 = JSON.parse(readFileSync(path.join(out2, 'pretraining.json'), 'utf8')) as { previous: { objective: string; steps: number } };
+    expect(recipe2.previous).toMatchObject({ objective: expect.stringMatching(/^masked-lm/), steps: 4 });
+    const config2 = JSON.parse(readFileSync(path.join(out2, 'config.json'), 'utf8')) as Record<string, unknown>;
+    expect(config2).toMatchObject({ hidden_size: 32, num_hidden_layers: 1 });
+    const names2 = [...readSafetensors(new Uint8Array(readFileSync(path.join(out2, 'model.safetensors')))).tensors.keys()];
+    expect(names2.some((n) => n.startsWith('qa_outputs'))).toBe(false);
+    const tuned2 = JSON.parse((await cli('train-demo', ['--base', out2, '--train-rows', '16', '--eval-rows', '8', '--epochs', '1', '--quiet'])).stdout) as { metrics: { eval_exact_match: number } };
+    expect(tuned2.metrics.eval_exact_match).toBeGreaterThanOrEqual(0);
+
     // A tokenizer that does not fit the weights is refused by name, before any training.
     const tok = JSON.parse(readFileSync(path.join(out, 'tokenizer.json'), 'utf8')) as { model: { vocab: Record<string, number> } };
     tok.model.vocab = Object.fromEntries(Object.entries(tok.model.vocab).filter(([, id]) => id < 200));
