@@ -37,7 +37,7 @@ interface Args {
   seed: number;
   /** null: 6000 for MLM, one pass over the records for span selection. */
   steps: number | null;
-  /** null: 32 sequences for MLM, 8 (the demo fine-tuning batch) for span selection. */
+  /** null: the objective's default (stageBatch). */
   batch: number | null;
   lr: number;
   warmup: number | null;
@@ -108,6 +108,11 @@ function toSequences(notes: string[], encodePair: (a: string, b: string) => { id
   });
 }
 
+/** --batch, or the objective's default: 32 sequences for MLM, the demo fine-tuning batch (8) for span selection. */
+function stageBatch(args: Args): number {
+  return args.batch ?? (args.objective === 'span-selection' ? 8 : 32);
+}
+
 /** What each objective's run reports, merged into pretraining.json. */
 interface StageResult {
   objective: string;
@@ -124,7 +129,7 @@ async function pretrainWithMlm(args: Args, demo: DemoModelBundle, corpus: DemoCo
   const tok = demo.tokenizer;
   if (tok.maskId === null) throw new Error('the demo tokenizer has no [MASK] token');
   const steps = args.steps ?? 6000;
-  const batch = args.batch ?? 32;
+  const batch = stageBatch(args);
   const sequences = toSequences(corpus.notes, (a, b) => tok.encodePair(a, b), args.maxLength, args.seed);
   const tokens = sequences.reduce((n, s) => n + s.ids.length, 0);
   const warmup = args.warmup ?? Math.round(steps / 10);
@@ -154,7 +159,7 @@ async function pretrainWithMlm(args: Args, demo: DemoModelBundle, corpus: DemoCo
 /** Span selection through the fine-tuning trainer itself: the records are QA-shaped. */
 async function pretrainWithSpanSelection(args: Args, demo: DemoModelBundle, corpus: DemoCorpus): Promise<StageResult> {
   const records = spanSelectionRecords(corpus.parts, { seed: deriveSeed(args.seed, 'span-selection-records'), maskToken: demo.tokenizer.spec.maskToken ?? '[MASK]' });
-  const batch = args.batch ?? 8;
+  const batch = stageBatch(args);
   const steps = args.steps ?? Math.ceil(records.length / batch);
   const warmup = args.warmup ?? Math.round(steps / 10);
   const training = makeTrainingConfig({ ...DEMO_BASE_TRAINING, per_device_train_batch_size: batch, num_train_epochs: 1, learning_rate: args.lr, warmup_steps: warmup, weight_decay: args.weightDecay, max_length: args.maxLength, seed: args.seed });
@@ -186,7 +191,7 @@ async function pretrainWithSpanSelection(args: Args, demo: DemoModelBundle, corp
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  const { backend } = await chooseNodeBackend(args.backend, { ...demoProbeConfig(), ...args.shape }, { batch: args.batch ?? 32, seq: args.maxLength }, (line) => process.stderr.write(`[backend] ${line}\n`));
+  const { backend } = await chooseNodeBackend(args.backend, { ...demoProbeConfig(), ...args.shape }, { batch: stageBatch(args), seq: args.maxLength }, (line) => process.stderr.write(`[backend] ${line}\n`));
   const corpus = demoPretrainingCorpus({ notes: args.notes, seed: args.corpusSeed });
   const demo = createDemoModel({ seed: args.seed, shape: args.shape });
   let previous: unknown = null;
@@ -201,6 +206,7 @@ async function main(): Promise<void> {
   }
   const stage = args.objective === 'span-selection' ? await pretrainWithSpanSelection(args, demo, corpus) : await pretrainWithMlm(args, demo, corpus);
   const { corpus: counts, ...figures } = stage;
+  const hfConfig = toHfConfigJson(demo.model.config);
   const summary = {
     backend,
     ...figures,
@@ -210,12 +216,12 @@ async function main(): Promise<void> {
     weight_decay: args.weightDecay,
     max_length: args.maxLength,
     init: args.init,
-    model: toHfConfigJson(demo.model.config),
+    model: hfConfig,
     // The recipe of the base this stage continued, so the shipped file tells the whole history.
     previous,
   };
   mkdirSync(args.out, { recursive: true });
-  const configJson = JSON.stringify(toHfConfigJson(demo.model.config), null, 2) + '\n';
+  const configJson = JSON.stringify(hfConfig, null, 2) + '\n';
   // The encoder only, as ELECTRA-small's discriminator is shipped: fine-tuning initialises the QA
   // head from its own seed (Hugging Face reports qa_outputs as newly initialised).
   const weights = await demo.model.toHostTensors();
